@@ -1,0 +1,16 @@
+{#- Seconds since 1970-01-01 as a fractional number, the basis of every duration in the project. -#}
+{% macro epoch_seconds(timestamp_expression) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'metric_ledger')(timestamp_expression)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(timestamp_expression) -%}
+    extract(epoch from {{ timestamp_expression }})
+{%- endmacro %}
+
+{% macro duckdb__epoch_seconds(timestamp_expression) -%}
+    epoch({{ timestamp_expression }})
+{%- endmacro %}
+
+{% macro spark__epoch_seconds(timestamp_expression) -%}
+    (unix_micros({{ timestamp_expression }}) / 1000000.0)
+{%- endmacro %}

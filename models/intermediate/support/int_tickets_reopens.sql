@@ -1,0 +1,31 @@
+{#- Rule: reopens. A reopen is a status change whose previous status in the timeline is solved
+    and whose new status is new, open, pending or on_hold, at most `reopen_window_days`
+    (inclusive) after that solve. One row per ticket with at least one status change. -#}
+with
+
+status_changes as (
+
+    select * from {{ ref('int_ticket_status_changes') }}
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        sum(
+            case
+                when
+                    previous_status = 'solved'
+                    and {{ is_in_enum('status', 'open_status') }}
+                    and changed_at <= {{ dbt.dateadd('day', var('reopen_window_days'), 'previous_changed_at') }}
+                    then 1
+                else 0
+            end
+        ) as reopen_count
+    from status_changes
+    group by ticket_id
+
+)
+
+select * from final

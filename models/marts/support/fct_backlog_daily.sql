@@ -1,0 +1,67 @@
+{#- The backlog at each day's end (23:59:59 UTC): included tickets open at that moment, per
+    segment, with age buckets (age = day end - created_at): 0-24 h, 24-72 h, 3-7 d, 7 d+, and
+    those older than `backlog_age_alert_hours`. One row per date x segment with any open ticket. -#}
+{%- set segments = ['channel', 'queue', 'priority', 'region', 'customer_tier', 'contact_reason', 'branch'] -%}
+with
+
+tickets as (
+
+    select * from {{ ref('fct_tickets') }}
+    where is_included
+
+),
+
+open_intervals as (
+
+    select * from {{ ref('int_ticket_open_intervals') }}
+
+),
+
+calendar_days as (
+
+    select
+        calendar_date,
+        {{ dbt.dateadd('second', 86399, 'cast(calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as day_end_at
+    from {{ ref('int_calendar_days') }}
+
+),
+
+open_at_day_end as (
+
+    select
+        calendar_days.calendar_date,
+        tickets.ticket_id,
+        {% for segment in segments %}tickets.{{ segment }},
+        {% endfor -%}
+        {{ minutes_between('tickets.created_at', 'calendar_days.day_end_at') }} / 60.0 as age_hours
+    from open_intervals
+    inner join tickets
+        on open_intervals.ticket_id = tickets.ticket_id
+    inner join calendar_days
+        on
+            open_intervals.open_from_at <= calendar_days.day_end_at
+            and (open_intervals.open_until_at is null or open_intervals.open_until_at > calendar_days.day_end_at)
+
+),
+
+final as (
+
+    select
+        calendar_date as backlog_date,
+        {% for segment in segments %}{{ segment }},
+        {% endfor -%}
+        cast(count(*) as {{ dbt.type_bigint() }}) as open_tickets,
+        cast(sum(case when age_hours < 24 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_0_24h_tickets,
+        cast(sum(case when age_hours >= 24 and age_hours < 72 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_24_72h_tickets,
+        cast(sum(case when age_hours >= 72 and age_hours < 168 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_3_7d_tickets,
+        cast(sum(case when age_hours >= 168 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_7d_plus_tickets,
+        cast(sum(case when age_hours > {{ var('backlog_age_alert_hours') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_older_than_alert_tickets
+    from open_at_day_end
+    group by
+        calendar_date,
+        {% for segment in segments %}{{ segment }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+
+)
+
+select * from final
