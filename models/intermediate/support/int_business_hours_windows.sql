@@ -2,6 +2,8 @@
     opening hours in the `business_hours` seed and that is not one of the region's `holidays`
     gives one window [opens_at, closes_at) in local time, converted to UTC in the region's IANA
     time zone (daylight saving respected). -#}
+{%- set local_midnight = 'cast(calendar_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')' -%}
+
 with
 
 calendar_days as (
@@ -39,8 +41,8 @@ local_windows as (
         business_hours.region,
         business_hours.timezone,
         calendar_days.calendar_date as local_date,
-        {{ dbt.dateadd('minute', 'business_hours.opens_minute_of_day', 'cast(calendar_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as local_opens_at,
-        {{ dbt.dateadd('minute', 'business_hours.closes_minute_of_day', 'cast(calendar_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as local_closes_at
+        {{ dbt.dateadd('minute', 'business_hours.opens_minute_of_day', local_midnight) }} as local_opens_at,
+        {{ dbt.dateadd('minute', 'business_hours.closes_minute_of_day', local_midnight) }} as local_closes_at
     from calendar_days
     inner join business_hours
         on {{ iso_weekday('calendar_days.calendar_date') }} = business_hours.weekday

@@ -28,13 +28,14 @@ window_overlaps as (
     select
         tickets.ticket_id,
         case when windows.window_start_at > tickets.created_at then windows.window_start_at else tickets.created_at end as overlap_start_at,
-        case when windows.window_end_at < tickets.first_response_at then windows.window_end_at else tickets.first_response_at end as overlap_end_at
+        case when windows.window_end_at < tickets.first_response_at then windows.window_end_at else tickets.first_response_at end
+            as overlap_end_at
     from tickets
     inner join windows
         on
             tickets.region = windows.region
-            and windows.window_start_at < tickets.first_response_at
-            and windows.window_end_at > tickets.created_at
+            and tickets.first_response_at > windows.window_start_at
+            and tickets.created_at < windows.window_end_at
 
 ),
 

@@ -51,7 +51,7 @@ repeats as (
             solved_tickets.requester_id = later_contacts.requester_id
             and solved_tickets.contact_reason = later_contacts.contact_reason
             and solved_tickets.ticket_id <> later_contacts.ticket_id
-            and later_contacts.created_at > solved_tickets.first_solved_at
+            and solved_tickets.first_solved_at < later_contacts.created_at
             and later_contacts.created_at <= {{ dbt.dateadd('day', var('repeat_contact_window_days'), 'solved_tickets.first_solved_at') }}
 
 ),

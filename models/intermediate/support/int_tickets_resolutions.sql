@@ -96,7 +96,7 @@ final as (
         case
             when resolved.resolved_at is not null
                 then {{ minutes_between('resolved.created_at', 'resolved.resolved_at') }}
-                - coalesce(pending_totals.pending_minutes, 0.0)
+                    - coalesce(pending_totals.pending_minutes, 0.0)
         end as resolution_minutes
     from resolved
     left join pending_totals

@@ -55,12 +55,12 @@ final as (
         cast(sum(case when age_hours >= 24 and age_hours < 72 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_24_72h_tickets,
         cast(sum(case when age_hours >= 72 and age_hours < 168 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_3_7d_tickets,
         cast(sum(case when age_hours >= 168 then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_7d_plus_tickets,
-        cast(sum(case when age_hours > {{ var('backlog_age_alert_hours') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_older_than_alert_tickets
+        cast(sum(case when age_hours > {{ var('backlog_age_alert_hours') }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as open_older_than_alert_tickets
     from open_at_day_end
     group by
         calendar_date,
-        {% for segment in segments %}{{ segment }}{% if not loop.last %},{% endif %}
-        {% endfor %}
+        {{ segments | join(',\n        ') }}
 
 )
 

@@ -109,19 +109,19 @@ surveys as (
 contributions as (
 
     {% for basis in basis_order %}
-    {%- set spec = bases[basis] -%}
-    {%- set own = {} -%}
-    {%- for measure in spec['measures'] -%}{%- do own.update({measure[0]: measure[1]}) -%}{%- endfor %}
-    select
-        {{ spec['week'] }} as week_start_date,
-        {% for segment in segments %}{{ segment }},
-        {% endfor -%}
-        {% for measure in all_measures -%}
-        {{ own.get(measure, '0') }} as {{ measure }}{% if not loop.last %},{% endif %}
-        {% endfor %}
-    from {{ spec['source'] }}
-    where {{ spec['where'] }}
-    {% if not loop.last %}union all{% endif %}
+        {%- set spec = bases[basis] -%}
+        {%- set own = {} -%}
+        {%- for measure in spec['measures'] -%}{%- do own.update({measure[0]: measure[1]}) -%}{%- endfor %}
+        select
+            {{ spec['week'] }} as week_start_date,
+            {% for segment in segments %}{{ segment }},
+            {% endfor -%}
+            {% for measure in all_measures -%}
+                {{ own.get(measure, '0') }} as {{ measure }}{% if not loop.last %},{% endif %}
+            {% endfor %}
+        from {{ spec['source'] }}
+        where {{ spec['where'] }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -133,13 +133,12 @@ aggregated as (
         {% for segment in segments %}{{ segment }},
         {% endfor -%}
         {% for measure in all_measures -%}
-        sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
+            sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from contributions
     group by
         week_start_date,
-        {% for segment in segments %}{{ segment }}{% if not loop.last %},{% endif %}
-        {% endfor %}
+        {{ segments | join(',\n        ') }}
 
 ),
 
@@ -150,11 +149,11 @@ final as (
         {% for segment in segments %}{{ segment }},
         {% endfor -%}
         {% for measure in all_measures -%}
-        {%- if measure.endswith('_sum') -%}
-        cast({{ measure }} as {{ type_double() }}) as {{ measure }}
-        {%- else -%}
-        cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }}
-        {%- endif %}{% if not loop.last %},{% endif %}
+            {%- if measure.endswith('_sum') -%}
+                cast({{ measure }} as {{ type_double() }}) as {{ measure }}
+            {%- else -%}
+                cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }}
+            {%- endif %}{% if not loop.last %},{% endif %}
         {% endfor %}
     from aggregated
 

@@ -25,8 +25,8 @@ final as (
     select
         typed.*,
         case
-            when agent_id is null then 'null_key'
-            when count(*) over (partition by agent_id) > 1 then 'duplicate_key'
+            when typed.agent_id is null then 'null_key'
+            when count(*) over (partition by typed.agent_id) > 1 then 'duplicate_key'
             when not {{ is_in_enum('agent_role', 'agent_role') }} then 'unknown_role'
         end as quarantine_reason
     from typed

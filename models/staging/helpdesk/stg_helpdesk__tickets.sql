@@ -42,10 +42,10 @@ counted as (
 
     select
         typed.*,
-        count(*) over (partition by ticket_id) as rows_with_ticket_id,
+        count(*) over (partition by typed.ticket_id) as rows_with_ticket_id,
         row_number() over (
-            partition by ticket_id
-            order by updated_at desc nulls last, created_at desc nulls last
+            partition by typed.ticket_id
+            order by typed.updated_at desc nulls last, typed.created_at desc nulls last
         ) as row_rank
     from typed
 

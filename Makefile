@@ -1,0 +1,70 @@
+# metric_ledger: every set-up step a fresh machine needs is here. The README's two commands are
+# `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+DEMO_TICKETS ?= 200000
+DEMO_WEEKS ?= 12
+DEMO_SEED ?= 42
+DEMO_SCENARIOS ?= --scenario coverage_gap
+DEMO_DB := warehouse/metric_ledger.duckdb
+
+TEST_DIR := target/ci
+TEST_TICKETS ?= 20000
+TEST_DB := $(TEST_DIR)/test.duckdb
+
+.PHONY: help venv demo test test-dbt test-python lint bench lock clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.lock python/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e python
+	touch $@
+
+venv: $(VENV)/.installed  ## Create .venv from the lock file (dbt, the package, the tools).
+
+demo: venv  ## Generate the demo export, build the warehouse, print what the build found.
+	$(BIN)/metric-ledger generate data/raw --tickets $(DEMO_TICKETS) --weeks $(DEMO_WEEKS) --seed $(DEMO_SEED) $(DEMO_SCENARIOS)
+	mkdir -p warehouse
+	rm -f $(DEMO_DB)
+	METRIC_LEDGER_DB=$(DEMO_DB) $(BIN)/dbt build --quiet --warn-error-options '{"error": []}' || \
+		(echo "dbt build failed: see logs/dbt.log" >&2; exit 1)
+	$(BIN)/metric-ledger summary --db $(DEMO_DB)
+
+test: venv test-dbt test-python lint  ## Every test: dbt build (data + unit tests) on a generated export, pytest, lint.
+
+test-dbt: venv  ## dbt build, data tests and unit tests, on a small generated export.
+	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
+	$(BIN)/metric-ledger generate $(TEST_DIR)/raw --tickets $(TEST_TICKETS) --weeks 8 --seed 11
+	METRIC_LEDGER_DB=$(TEST_DB) $(BIN)/dbt build --target-path $(TEST_DIR)/target \
+		--vars '{raw_data_path: $(TEST_DIR)/raw}'
+
+test-python: venv  ## pytest (builds temporary copies of the warehouse with real dbt runs).
+	cd python && $(BIN)/pytest -q -n 2
+
+lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
+	$(BIN)/ruff check python bench
+	$(BIN)/ruff format --check python bench
+	cd python && $(BIN)/mypy metric_ledger
+	METRIC_LEDGER_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros --processes 2
+
+bench: venv  ## The performance benchmark (1M tickets by default: BENCH_TICKETS=...).
+	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000}
+
+lock:  ## Re-resolve requirements.in into requirements.lock.
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock && rm -rf .lock-venv
+
+clean:  ## Remove build outputs (not the venv).
+	rm -rf target logs warehouse data/raw bench/results
