@@ -31,14 +31,18 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run a command; return (seconds, peak RSS in GiB of that process tree's largest process)."""
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             output.seek(0)
             sys.stderr.write(output.read().decode(errors="replace")[-6000:])
-            raise SystemExit(f"bench: {command[0]} {command[1]} failed with exit code {process.returncode}")
+            raise SystemExit(
+                f"bench: {command[0]} {command[1]} failed with exit code {process.returncode}"
+            )
     return elapsed, usage.ru_maxrss / (1024 * 1024)
 
 
@@ -65,7 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workdir", type=Path, default=None, help="keep data here (default: temp)")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep data here (default: temp)"
+    )
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="metric_ledger_bench_"))
@@ -73,19 +79,40 @@ def main() -> None:
     database = workdir / "bench.duckdb"
     if database.exists():
         database.unlink()
-    env = dict(os.environ, METRIC_LEDGER_DB=str(database), DBT_PROFILES_DIR=str(REPO / "profiles"))
+    env = dict(
+        os.environ,
+        METRIC_LEDGER_DB=str(database),
+        DBT_PROFILES_DIR=str(REPO / "profiles"),
+    )
 
     generate_s, generate_gib = run_child(
-        [str(BIN / "metric-ledger"), "generate", str(raw), "--tickets", str(args.tickets),
-         "--seed", str(args.seed)],
+        [
+            str(BIN / "metric-ledger"),
+            "generate",
+            str(raw),
+            "--tickets",
+            str(args.tickets),
+            "--seed",
+            str(args.seed),
+        ],
         env,
     )
-    events = duckdb.sql(f"select count(*) from read_parquet('{raw / 'ticket_events.parquet'}')").fetchone()
+    events = duckdb.sql(
+        f"select count(*) from read_parquet('{raw / 'ticket_events.parquet'}')"
+    ).fetchone()
     assert events is not None
     aggregate_s, window_s = aggregate_floor(raw)
     build_s, build_gib = run_child(
-        [str(BIN / "dbt"), "build", "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs"), "--vars", json.dumps({"raw_data_path": str(raw)})],
+        [
+            str(BIN / "dbt"),
+            "build",
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+            "--vars",
+            json.dumps({"raw_data_path": str(raw)}),
+        ],
         env,
     )
     results = {
@@ -93,6 +120,7 @@ def main() -> None:
         "tickets": args.tickets,
         "events": int(events[0]),
         "generate_seconds": round(generate_s, 2),
+        "generate_peak_rss_gib": round(generate_gib, 2),
         "floor_aggregate_pass_seconds": round(aggregate_s, 3),
         "floor_window_pass_seconds": round(window_s, 3),
         "dbt_build_seconds": round(build_s, 2),
@@ -101,7 +129,9 @@ def main() -> None:
     }
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"bench_{args.tickets}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"bench_{args.tickets}.json").write_text(
+        json.dumps(results, indent=2) + "\n"
+    )
     for key, value in results.items():
         print(f"{key:32} {value}")
     if args.workdir is None:

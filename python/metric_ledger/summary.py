@@ -105,7 +105,9 @@ def read_summary(database: Path) -> BuildSummary:
         quarantine_rows = connection.execute(_QUARANTINE_SQL).fetchall()
     except duckdb.Error as error:
         message = str(error).splitlines()[0]
-        raise WarehouseError(f"{database}: not a complete metric_ledger build: {message}") from error
+        raise WarehouseError(
+            f"{database}: not a complete metric_ledger build: {message}"
+        ) from error
     finally:
         connection.close()
     assert totals is not None
@@ -128,7 +130,9 @@ def read_summary(database: Path) -> BuildSummary:
             for row in channel_rows
         ],
         quarantine=[
-            QuarantineCount(source_table=str(row[0]), quarantine_reason=str(row[1]), rows=int(row[2]))
+            QuarantineCount(
+                source_table=str(row[0]), quarantine_reason=str(row[1]), rows=int(row[2])
+            )
             for row in quarantine_rows
         ],
     )

@@ -1,0 +1,134 @@
+"""Shared pytest helpers: run this repo's dbt project on a given raw export, in isolation.
+
+Every run gets its own DuckDB file (``METRIC_LEDGER_DB``), target path and log path, so tests
+never touch ``warehouse/`` or ``target/`` of the working copy and can run beside other builds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO = TESTS_DIR.parents[1]
+PROFILES_DIR = REPO / "profiles"
+
+if str(TESTS_DIR) not in sys.path:  # make oracle.py / adversarial_export.py importable
+    sys.path.insert(0, str(TESTS_DIR))
+
+
+def dbt_executable() -> str:
+    """The dbt of the project's venv, else the one next to the running interpreter."""
+    for candidate in (REPO / ".venv" / "bin" / "dbt", Path(sys.executable).parent / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
+
+
+@dataclass(frozen=True)
+class DbtWorkspace:
+    """Where one isolated dbt invocation writes: DuckDB file, target and logs."""
+
+    root: Path
+    raw_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "wh.duckdb"
+
+    @property
+    def target_path(self) -> Path:
+        return self.root / "target"
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "logs"
+
+
+def run_dbt(
+    command: str,
+    workspace: DbtWorkspace,
+    extra_args: Sequence[str] = (),
+    extra_vars: dict[str, object] | None = None,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <command>`` on ``workspace.raw_dir``; on failure, fail with dbt's output."""
+    variables: dict[str, object] = {"raw_data_path": str(workspace.raw_dir)}
+    variables.update(extra_vars or {})
+    args = [
+        dbt_executable(),
+        command,
+        "--project-dir",
+        str(REPO),
+        "--profiles-dir",
+        str(PROFILES_DIR),
+        "--target-path",
+        str(workspace.target_path),
+        "--log-path",
+        str(workspace.log_path),
+        "--vars",
+        json.dumps(variables),
+        *extra_args,
+    ]
+    env = {
+        **os.environ,
+        "METRIC_LEDGER_DB": str(workspace.db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        args, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"`dbt {command}` failed with exit code {proc.returncode} "
+            f"(raw_data_path={workspace.raw_dir}):\n{proc.stdout[-20000:]}\n{proc.stderr[-5000:]}",
+            pytrace=False,
+        )
+    return proc
+
+
+DbtBuilder = Callable[..., DbtWorkspace]
+
+
+@pytest.fixture(scope="session")
+def dbt_runner(tmp_path_factory: pytest.TempPathFactory) -> DbtBuilder:
+    """Session-wide factory: ``dbt_runner(raw_dir, commands=("seed", "run"))`` -> workspace.
+
+    Each distinct (raw_dir, commands) is built once per session into its own temporary DuckDB
+    file; later calls reuse it.
+    """
+    cache: dict[tuple[str, tuple[str, ...]], DbtWorkspace] = {}
+
+    def build(raw_dir: Path | str, commands: Sequence[str] = ("seed", "run")) -> DbtWorkspace:
+        key = (str(Path(raw_dir).resolve()), tuple(commands))
+        if key not in cache:
+            workspace = DbtWorkspace(
+                root=tmp_path_factory.mktemp("dbt_run"), raw_dir=Path(raw_dir).resolve()
+            )
+            for command in commands:
+                run_dbt(command, workspace)
+            cache[key] = workspace
+        return cache[key]
+
+    return build
+
+
+def find_relation(con: object, name: str) -> str:
+    """Fully qualified ``"schema"."name"`` of a table or view in a DuckDB connection."""
+    rows = con.execute(  # type: ignore[attr-defined]
+        "select table_schema from information_schema.tables where table_name = ? order by 1",
+        [name],
+    ).fetchall()
+    if not rows:
+        pytest.fail(f"relation {name!r} not found in the DuckDB warehouse", pytrace=False)
+    if len(rows) > 1:
+        pytest.fail(f"relation {name!r} found in several schemas: {rows}", pytrace=False)
+    return f'"{rows[0][0]}"."{name}"'
