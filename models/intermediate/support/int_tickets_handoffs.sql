@@ -1,7 +1,7 @@
 {#- Rule: escalations and transfers. Escalated: the ticket has an escalation event. Transferred:
     it has a queue_change whose new_value differs from old_value (a null on one side and a value
     on the other is a difference; a same-value change is not a transfer). One row per ticket with
-    at least one event. -#}
+    at least one escalation or queue change (fct_tickets reads the others as false). -#}
 with
 
 events as (
