@@ -97,9 +97,13 @@ def main() -> None:
         ],
         env,
     )
-    events = duckdb.sql(
-        f"select count(*) from read_parquet('{raw / 'ticket_events.parquet'}')"
-    ).fetchone()
+    events = (
+        duckdb.connect()
+        .execute(
+            f"select count(*) from read_parquet('{raw / 'ticket_events.parquet'}')"
+        )
+        .fetchone()
+    )
     assert events is not None
     aggregate_s, window_s = aggregate_floor(raw)
     build_s, build_gib = run_child(
