@@ -134,3 +134,91 @@ def find_relation(con: object, name: str) -> str:
     if len(rows) > 1:
         pytest.fail(f"relation {name!r} found in several schemas: {rows}", pytrace=False)
     return f'"{rows[0][0]}"."{name}"'
+
+
+# --- temporary copies of the project ----------------------------------------------------------
+
+PROJECT_ENTRIES = (
+    "dbt_project.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "snapshots",
+    "profiles",
+)
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy this repo's dbt project (not its target/, logs/ or warehouse/) to ``destination``."""
+    import shutil
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in PROJECT_ENTRIES:
+        source = REPO / entry
+        if source.is_dir():
+            shutil.copytree(source, destination / entry)
+        elif source.exists():
+            shutil.copy2(source, destination / entry)
+    return destination
+
+
+def tool_executable(name: str) -> str:
+    """A console script of the project's venv (dbt, mf, metric-ledger)."""
+    for candidate in (REPO / ".venv" / "bin" / name, Path(sys.executable).parent / name):
+        if candidate.exists():
+            return str(candidate)
+    return name
+
+
+def run_in_project(
+    project: Path,
+    args: Sequence[str],
+    raw_dir: Path | None = None,
+    tool: str = "dbt",
+    check: bool = True,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt``/``mf`` with ``cwd`` = a project copy, its own warehouse file and profiles.
+
+    For dbt, ``raw_data_path`` is passed as a var when ``raw_dir`` is given.
+    """
+    command = [tool_executable(tool), *args]
+    if tool == "dbt" and raw_dir is not None:
+        command += ["--vars", json.dumps({"raw_data_path": str(raw_dir)})]
+    env = {
+        **os.environ,
+        "METRIC_LEDGER_DB": str(project / "warehouse.duckdb"),
+        "DBT_PROFILES_DIR": str(project / "profiles"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    proc = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if check and proc.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(command)}` failed with exit code {proc.returncode} in {project}:\n"
+            f"{proc.stdout[-20000:]}\n{proc.stderr[-5000:]}",
+            pytrace=False,
+        )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def small_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small clean synthetic export (4,000 tickets, 6 weeks), generated once per session."""
+    from datetime import date
+
+    from metric_ledger.synth import generate
+
+    out = tmp_path_factory.mktemp("small_export")
+    generate(out, tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6, scenarios=())
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
+    """A temporary copy of the project, built (`dbt build`) on the small export."""
+    project = copy_project(tmp_path_factory.mktemp("built_project") / "project")
+    run_in_project(project, ["build"], raw_dir=small_export)
+    return project

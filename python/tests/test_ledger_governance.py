@@ -1,0 +1,213 @@
+"""Breaking a metric's ledger, the changelog or a definition text in a temporary copy of the
+project: the build fails naming the metric and the field, and the snapshot keeps history."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+from conftest import copy_project, run_in_project
+
+METRICS_FILE = Path("models/semantic/_metrics.yml")
+
+
+def _edit_metric(project: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    path = project / METRICS_FILE
+    document = yaml.safe_load(path.read_text())
+    metric = next(m for m in document["metrics"] if m["name"] == name)
+    edit(metric)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def _ledger(metric: dict[str, Any]) -> dict[str, Any]:
+    ledger: dict[str, Any] = metric["config"]["meta"]["ledger"]
+    return ledger
+
+
+BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "unknown_job",
+        "reopen_rate",
+        lambda m: _ledger(m).update(job="kpi"),
+        "metric reopen_rate: ledger.job is kpi, expected one of diagnostic, target, alarm, "
+        "allocation",
+    ),
+    (
+        "unknown_status",
+        "escalation_rate",
+        lambda m: _ledger(m).update(status="maybe"),
+        "metric escalation_rate: ledger.status is maybe",
+    ),
+    (
+        "target_with_one_counter_metric",
+        "csat_score",
+        lambda m: _ledger(m).update(counter_metrics=["csat_response_rate"]),
+        "metric csat_score: ledger.counter_metrics must name 2 to 4 metrics for a target (found 1)",
+    ),
+    (
+        "target_with_five_counter_metrics",
+        "first_response_business_minutes_p50",
+        lambda m: _ledger(m).update(
+            counter_metrics=[
+                "reopen_rate", "csat_score", "escalation_rate", "one_touch_rate", "transfer_rate"
+            ]
+        ),
+        "metric first_response_business_minutes_p50: ledger.counter_metrics must name 2 to 4",
+    ),
+    (
+        "counter_metric_not_defined",
+        "first_meaningful_response_minutes_p50",
+        lambda m: _ledger(m).update(counter_metrics=["reopen_rate", "happiness_index"]),
+        "metric first_meaningful_response_minutes_p50: ledger.counter_metrics names "
+        "happiness_index, which is not a governed metric",
+    ),
+    (
+        "missing_owner",
+        "backlog_open",
+        lambda m: _ledger(m).pop("owner"),
+        "metric backlog_open: ledger.owner is missing",
+    ),
+    (
+        "missing_approvers",
+        "backlog_open",
+        lambda m: _ledger(m).update(approvers=[]),
+        "metric backlog_open: ledger.approvers must be a non-empty list",
+    ),
+    (
+        "missing_decision",
+        "transfer_rate",
+        lambda m: _ledger(m).pop("decision"),
+        "metric transfer_rate: ledger.decision is missing or incomplete",
+    ),
+    (
+        "missing_known_biases",
+        "contacts",
+        lambda m: _ledger(m).update(known_biases="  "),
+        "metric contacts: ledger.known_biases is missing",
+    ),
+    (
+        "pause_and_fix_exposed_for_target_use",
+        "first_response_business_minutes_p50",
+        lambda m: _ledger(m).update(status="pause_and_fix"),
+        "metric first_response_business_minutes_p50: ledger.status is pause_and_fix, but exposure "
+        "support_leadership_scorecard uses it for target use",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("metric", "edit", "message"),
+    [pytest.param(metric, edit, message, id=case) for case, metric, edit, message in BREAKS],
+)
+def test_a_broken_ledger_stops_the_build_naming_metric_and_field(
+    tmp_path: Path,
+    small_export: Path,
+    metric: str,
+    edit: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    project = copy_project(tmp_path / "project")
+    _edit_metric(project, metric, edit)
+    proc = run_in_project(project, ["build"], raw_dir=small_export, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout
+    assert "The Assumption Ledger is incomplete or invalid" in proc.stdout
+    # It stops before any model runs.
+    assert "OK created" not in proc.stdout
+
+
+def test_a_paused_metric_not_used_as_a_target_is_allowed(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    _edit_metric(project, "transfer_rate", lambda m: _ledger(m).update(status="pause_and_fix"))
+    proc = run_in_project(project, ["compile", "--select", "metric_dictionary"], check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def _append_changelog(project: Path, row: dict[str, str]) -> None:
+    path = project / "seeds/metric_changelog.csv"
+    with path.open() as handle:
+        fields = next(csv.reader(handle))
+    with path.open("a", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=fields, lineterminator="\n").writerow(row)
+
+
+def test_changelog_gaps_and_unlisted_approvers_fail_the_tests(
+    tmp_path: Path, small_export: Path
+) -> None:
+    project = copy_project(tmp_path / "project")
+    base = {
+        "metric_name": "reopen_rate",
+        "effective_date": "2026-03-02",
+        "change_type": "definition_change",
+        "summary": "Widen the reopen window to 21 days.",
+        "definition_fingerprint": "",
+        "governance_fingerprint": "",
+        "approved_at": "2026-02-27 09:00:00",
+        "freeze_weeks": "2",
+    }
+    _append_changelog(project, {**base, "version": "3", "approved_by": "data_steward"})
+    _append_changelog(
+        project, {**base, "metric_name": "csat_score", "version": "2", "approved_by": "intern"}
+    )
+    proc = run_in_project(
+        project,
+        ["build", "--select", "metric_changelog", "metric_dictionary",
+         "assert_metric_changelog_is_consistent", "--store-failures",
+         "--indirect-selection", "cautious"],
+        raw_dir=small_export,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "Failure in test assert_metric_changelog_is_consistent" in proc.stdout
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+        problems = set(
+            con.execute(
+                "select metric_name, version, problem from "
+                "main_dbt_test__audit.assert_metric_changelog_is_consistent"
+            ).fetchall()
+        )
+    assert ("reopen_rate", 3, "version 3 should be 2") in problems
+    assert ("csat_score", 2, "approved_by intern is not one of the metric's approvers") in problems
+    assert ("csat_score", 1, "ledger version 1 has no changelog row") in problems
+    assert not any(metric == "escalation_rate" for metric, _, _ in problems)
+
+
+def test_snapshot_keeps_the_old_definition_after_a_text_change(
+    tmp_path: Path, small_export: Path
+) -> None:
+    project = copy_project(tmp_path / "project")
+    selection = [
+        "build", "--select", "metric_changelog", "metric_dictionary", "metric_dictionary_history",
+        "--indirect-selection", "cautious",
+    ]  # fmt: skip
+    run_in_project(project, selection, raw_dir=small_export)
+    old = "Minutes from ticket creation"
+    new_definition = "Fractional minutes from ticket creation to the first public human reply."
+    _edit_metric(
+        project,
+        "first_response_minutes_p50",
+        lambda m: _ledger(m).update(definition=new_definition),
+    )
+    run_in_project(project, selection, raw_dir=small_export)
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+        history = con.execute(
+            """
+            select definition, dbt_valid_to is null as is_current
+            from metric_dictionary_history
+            where metric_name = 'first_response_minutes_p50'
+            order by dbt_valid_from
+            """
+        ).fetchall()
+        others = con.execute(
+            "select count(*) from metric_dictionary_history where metric_name <> "
+            "'first_response_minutes_p50' and dbt_valid_to is not null"
+        ).fetchone()
+    assert len(history) == 2
+    assert history[0][0].startswith(old) and history[0][1] is False
+    assert history[1] == (new_definition, True)
+    assert others == (0,)
