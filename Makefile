@@ -43,11 +43,12 @@ demo: venv  ## Generate the demo export, build the warehouse, print what the bui
 
 test: venv test-dbt test-python lint  ## Every test: dbt build (data + unit tests) on a generated export, pytest, lint.
 
-test-dbt: venv  ## dbt build, data tests and unit tests, on a small generated export.
+test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, then the metric gate.
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
 	$(BIN)/metric-ledger generate $(TEST_DIR)/raw --tickets $(TEST_TICKETS) --weeks 8 --seed 11
 	METRIC_LEDGER_DB=$(TEST_DB) $(BIN)/dbt build --target-path $(TEST_DIR)/target \
 		--vars '{raw_data_path: $(TEST_DIR)/raw}'
+	$(BIN)/metric-ledger gate --target $(TEST_DIR)/target/manifest.json
 
 test-python: venv  ## pytest (builds temporary copies of the warehouse with real dbt runs).
 	cd python && $(BIN)/pytest -q -n 2

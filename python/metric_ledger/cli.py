@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -91,3 +92,222 @@ def summary_command(database: Path | None) -> None:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(2) from None
     render_summary(summary)
+
+
+# --- definitions: fingerprint, diff, gate, approve, notices ---------------------------------
+
+_MANIFEST = click.option(
+    "--target",
+    "manifest_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("target/manifest.json"),
+    show_default=True,
+    help="The compiled manifest of the working tree (`dbt compile` writes it).",
+)
+_CHANGELOG = click.option(
+    "--changelog",
+    "changelog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("seeds/metric_changelog.csv"),
+    show_default=True,
+    help="The approval record.",
+)
+
+
+def _fail_input(error: Exception) -> None:
+    click.echo(f"Error: {error}", err=True)
+    raise SystemExit(2)
+
+
+@main.command("fingerprint")
+@_MANIFEST
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def fingerprint_command(manifest_path: Path, as_json: bool) -> None:
+    """Print the definition and governance fingerprints of every governed metric."""
+    import json
+
+    from metric_ledger.errors import MetricLedgerError
+    from metric_ledger.fingerprint import Fingerprinter
+    from metric_ledger.manifest import load_manifest
+
+    try:
+        prints = Fingerprinter(load_manifest(manifest_path)).all()
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    if as_json:
+        click.echo(json.dumps([item.as_json() for item in prints.values()], indent=2))
+        return
+    for name, item in prints.items():
+        click.echo(f"{name:42} definition {item.definition}  governance {item.governance}")
+
+
+@main.command("diff")
+@click.option(
+    "--base",
+    "base_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The manifest to compare against (e.g. production's).",
+)
+@_MANIFEST
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Also list metrics that did not change.")
+def diff_command(base_path: Path, manifest_path: Path, as_json: bool, show_all: bool) -> None:
+    """Explain what changed for every governed metric between two manifests."""
+    import json
+
+    from metric_ledger.drift import diff_manifests
+    from metric_ledger.errors import MetricLedgerError
+    from metric_ledger.manifest import load_manifest
+
+    try:
+        drifts = diff_manifests(load_manifest(base_path), load_manifest(manifest_path))
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    shown = [drift for drift in drifts if show_all or drift.category != "none"]
+    if as_json:
+        click.echo(json.dumps([drift.as_json() for drift in shown], indent=2))
+        return
+    if not shown:
+        click.echo("no governed metric changed")
+    for drift in shown:
+        click.echo(f"{drift.metric}: {drift.category}")
+        for change in drift.changes:
+            click.echo(f"  {change.summary}")
+            if change.chain:
+                click.echo(f"    cause: {' -> '.join(change.chain)}")
+            for line in change.detail:
+                click.echo(f"    {line}")
+
+
+@main.command("gate")
+@click.option(
+    "--base",
+    "base_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Production's manifest: explain each change (cause chain and typed diff).",
+)
+@_MANIFEST
+@_CHANGELOG
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+def gate_command(
+    base_path: Path | None, manifest_path: Path, changelog_path: Path, output_format: str
+) -> None:
+    """Fail (exit 1) when a governed metric changed without a re-approval in the changelog.
+
+    Exit 0 when every governed metric matches its latest approval, 1 when one does not (or the
+    changelog is inconsistent), 2 when the input cannot be read.
+    """
+    from metric_ledger.changelog import read_changelog
+    from metric_ledger.errors import MetricLedgerError
+    from metric_ledger.gate import render, run_gate
+    from metric_ledger.manifest import load_manifest
+
+    try:
+        manifest = load_manifest(manifest_path)
+        base = load_manifest(base_path) if base_path else None
+        result = run_gate(manifest, read_changelog(changelog_path), base)
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    click.echo(render(result, output_format))
+    raise SystemExit(0 if result.passed else 1)
+
+
+@main.command("approve")
+@click.argument("metric")
+@click.option(
+    "--by", "approved_by", required=True, help="Who approves (one of the metric's approvers)."
+)
+@click.option("--reason", required=True, help="What changed and why (the changelog summary).")
+@click.option(
+    "--effective",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Effective date [default: today].",
+)
+@click.option(
+    "--freeze-weeks",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Freeze window [default: 2 for a definition change, else 0].",
+)
+@_MANIFEST
+@_CHANGELOG
+def approve_command(
+    metric: str,
+    approved_by: str,
+    reason: str,
+    effective: Any,
+    freeze_weeks: int | None,
+    manifest_path: Path,
+    changelog_path: Path,
+) -> None:
+    """Append the changelog row that re-approves METRIC's current definition."""
+    from metric_ledger.errors import MetricLedgerError
+    from metric_ledger.gate import approve
+    from metric_ledger.manifest import load_manifest
+
+    try:
+        row = approve(
+            load_manifest(manifest_path),
+            changelog_path,
+            metric,
+            approved_by,
+            reason,
+            effective=effective.date() if effective else None,
+            freeze_weeks=freeze_weeks,
+            project_dir=changelog_path.resolve().parent.parent,
+        )
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    click.echo(
+        f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
+        f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s)"
+    )
+
+
+@main.command("notices")
+@_CHANGELOG
+@_MANIFEST
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only changes effective on or after this date.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+def notices_command(
+    changelog_path: Path, manifest_path: Path, since: Any, output_format: str
+) -> None:
+    """Re-baseline notices for every definition change in the changelog (paste into a PR)."""
+    from metric_ledger.changelog import read_changelog
+    from metric_ledger.errors import MetricLedgerError
+    from metric_ledger.manifest import load_manifest
+    from metric_ledger.notices import build_notices, render_notices
+
+    try:
+        manifest = load_manifest(manifest_path) if manifest_path.exists() else None
+        notices = build_notices(
+            read_changelog(changelog_path), manifest, since.date() if since else None
+        )
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    click.echo(render_notices(notices, output_format))

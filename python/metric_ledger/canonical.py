@@ -1,0 +1,123 @@
+"""Canonical SQL: what a model computes, with everything cosmetic taken out.
+
+Two compiled models have the same canonical SQL when they differ only in formatting, comments,
+keyword case, table-alias names, the order of AND/OR predicates, or the database and schema names
+of the relations they read (relations are replaced by the dbt node ids they resolve to, so a dev
+and a prod build compare equal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+_NODE_PREFIX = "__node__"
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _placeholder(unique_id: str) -> str:
+    return '"' + _NODE_PREFIX + unique_id.replace('"', "") + '"'
+
+
+def replace_relations(sql: str, relations: Mapping[str, str]) -> str:
+    """Replace every rendered relation name (longest first) by its node id."""
+    for relation_name in sorted(relations, key=len, reverse=True):
+        if relation_name and relation_name in sql:
+            sql = sql.replace(relation_name, _placeholder(relations[relation_name]))
+    return sql
+
+
+def _canonical_table_name(table: exp.Table) -> str:
+    return table.name.lower()
+
+
+def _normalise_aliases(tree: exp.Expression) -> None:
+    """Rename table aliases to the name of the table they stand for (name_2, name_3 when the
+    same table is read twice), and requalify columns accordingly."""
+    counts: dict[str, int] = {}
+    mapping: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for table in tree.find_all(exp.Table):
+        alias = table.alias
+        if not alias:
+            continue
+        base = _canonical_table_name(table)
+        counts[base] = counts.get(base, 0) + 1
+        canonical = base if counts[base] == 1 else f"{base}_{counts[base]}"
+        key = alias.lower()
+        if key in mapping and mapping[key] != canonical:
+            ambiguous.add(key)
+        mapping[key] = canonical
+    for key in ambiguous:
+        mapping.pop(key, None)
+    if not mapping:
+        return
+    for table in tree.find_all(exp.Table):
+        alias = table.alias
+        if alias and alias.lower() in mapping:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(mapping[alias.lower()])))
+    for column in tree.find_all(exp.Column):
+        qualifier = column.table
+        if qualifier and qualifier.lower() in mapping:
+            column.set("table", exp.to_identifier(mapping[qualifier.lower()]))
+
+
+def _sort_connectors(tree: exp.Expression) -> exp.Expression:
+    """Sort the operands of every AND / OR chain, so predicate order does not matter."""
+
+    def flatten(node: exp.Expression, kind: type[exp.Expression]) -> list[exp.Expression]:
+        if isinstance(node, kind):
+            return [*flatten(node.left, kind), *flatten(node.right, kind)]
+        if isinstance(node, exp.Paren) and isinstance(node.this, kind):
+            return flatten(node.this, kind)
+        return [node]
+
+    def transform(node: exp.Expression) -> exp.Expression:
+        for kind, join in ((exp.And, exp.and_), (exp.Or, exp.or_)):
+            if isinstance(node, kind) and not isinstance(node.parent, kind):
+                operands = sorted(flatten(node, kind), key=lambda operand: operand.sql())
+                return join(*operands, copy=False)
+        return node
+
+    return tree.transform(transform, copy=False)
+
+
+def canonical_sql(sql: str, relations: Mapping[str, str], dialect: str | None = None) -> str:
+    """The canonical form of a compiled model (falls back to whitespace/case normalisation when
+    the SQL cannot be parsed)."""
+    replaced = replace_relations(sql, relations)
+    try:
+        statements = [s for s in sqlglot.parse(replaced, read=dialect or None) if s is not None]
+    except SqlglotError:
+        statements = []
+    if not statements:
+        return _WHITESPACE.sub(" ", replaced).strip().lower()
+    rendered = []
+    for statement in statements:
+        _normalise_aliases(statement)
+        statement = _sort_connectors(statement)
+        rendered.append(
+            statement.sql(dialect=dialect or None, comments=False, normalize_functions="lower")
+        )
+    return ";\n".join(rendered)
+
+
+def pretty_sql(sql: str, dialect: str | None = None) -> str:
+    """Canonical SQL laid out one clause per line, for readable diffs."""
+    try:
+        return ";\n".join(
+            statement.sql(dialect=dialect or None, pretty=True, comments=False)
+            for statement in sqlglot.parse(sql, read=dialect or None)
+            if statement is not None
+        )
+    except SqlglotError:
+        return sql
+
+
+def sql_hash(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode()).hexdigest()

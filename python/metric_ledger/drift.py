@@ -1,0 +1,312 @@
+"""Drift between two manifests: per governed metric, the category of change, the cause chain
+from the changed node to the metric, and a typed, readable diff."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from metric_ledger.canonical import pretty_sql
+from metric_ledger.fingerprint import Fingerprinter, MetricFingerprint, _dialect
+from metric_ledger.manifest import Manifest
+
+CATEGORIES = ("definition", "governance", "documentation", "none")
+_TOP_LEVEL_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+@dataclass
+class Change:
+    """One changed component and why it matters to the metric."""
+
+    component: str
+    summary: str
+    chain: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "summary": self.summary,
+            "cause_chain": " -> ".join(self.chain),
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class MetricDrift:
+    metric: str
+    category: str
+    changes: list[Change] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "category": self.category,
+            "changes": [change.as_json() for change in self.changes],
+        }
+
+
+def diff_manifests(
+    base: Manifest,
+    current: Manifest,
+    base_fingerprints: dict[str, MetricFingerprint] | None = None,
+    current_fingerprints: dict[str, MetricFingerprint] | None = None,
+) -> list[MetricDrift]:
+    """Per governed metric of either manifest, what changed from ``base`` to ``current``."""
+    base_prints = base_fingerprints or Fingerprinter(base).all()
+    current_prints = current_fingerprints or Fingerprinter(current).all()
+    drifts = []
+    for name in sorted(set(base_prints) | set(current_prints)):
+        old, new = base_prints.get(name), current_prints.get(name)
+        if old is None or new is None:
+            drifts.append(
+                MetricDrift(
+                    metric=name,
+                    category="definition",
+                    changes=[
+                        Change(
+                            component=f"metric:{name}",
+                            summary="metric added" if old is None else "metric removed",
+                            chain=[f"metric {name}"],
+                        )
+                    ],
+                )
+            )
+            continue
+        drifts.append(explain(name, old, new, base, current))
+    return drifts
+
+
+def explain(
+    name: str,
+    old: MetricFingerprint,
+    new: MetricFingerprint,
+    base: Manifest,
+    current: Manifest,
+) -> MetricDrift:
+    changes: list[Change] = []
+    if old.definition != new.definition:
+        for key in sorted(set(old.definition_components) | set(new.definition_components)):
+            before = old.definition_components.get(key)
+            after = new.definition_components.get(key)
+            if before != after:
+                changes.append(_definition_change(name, key, before, after, base, current))
+        return MetricDrift(metric=name, category="definition", changes=_upstream_first(changes))
+    if old.governance != new.governance:
+        for key in sorted(old.governance_components):
+            before, after = old.governance_components.get(key), new.governance_components.get(key)
+            if before != after:
+                changes.append(
+                    Change(
+                        component=f"ledger.{key}",
+                        summary=f"{key} changed: {_short(before)} -> {_short(after)}",
+                        chain=[f"ledger {key}", f"metric {name}"],
+                    )
+                )
+        return MetricDrift(metric=name, category="governance", changes=changes)
+    if old.documentation != new.documentation:
+        keys = sorted(
+            key
+            for key in set(old.documentation_components) | set(new.documentation_components)
+            if old.documentation_components.get(key) != new.documentation_components.get(key)
+        )
+        return MetricDrift(
+            metric=name,
+            category="documentation",
+            changes=[
+                Change(component=f"ledger.{key}", summary=f"{key} edited", chain=[f"metric {name}"])
+                for key in keys
+            ],
+        )
+    return MetricDrift(metric=name, category="none")
+
+
+def _upstream_first(changes: list[Change]) -> list[Change]:
+    return sorted(changes, key=lambda change: -len(change.chain))
+
+
+def _node_for(key: str, manifest: Manifest, metric_name: str) -> str | None:
+    kind, _, rest = key.partition(":")
+    if kind in ("sql", "seed"):
+        return rest
+    if kind == "metric":
+        node = manifest.metric(rest)
+        return node.unique_id if node else None
+    if kind == "measure":
+        owner = manifest.measures.get(rest)
+        return owner[0].unique_id if owner else None
+    if kind == "semantic_model":
+        return next(
+            (node.unique_id for node in manifest.of_type("semantic_model") if node.name == rest),
+            None,
+        )
+    return None
+
+
+def _chain(key: str, metric_name: str, base: Manifest, current: Manifest) -> list[str]:
+    for manifest in (current, base):
+        metric = manifest.metric(metric_name)
+        start = _node_for(key, manifest, metric_name)
+        if metric is None or start is None or start not in manifest.nodes:
+            continue
+        path = manifest.path_between(start, metric.unique_id)
+        labels = [
+            manifest.nodes[node_id].short_label for node_id in path if node_id in manifest.nodes
+        ]
+        if key.startswith("measure:"):
+            labels.insert(0, f"measure {key.partition(':')[2]}")
+        return labels
+    if key.startswith("var:"):
+        return [f"var {key.partition(':')[2]}", f"metric {metric_name}"]
+    return [key, f"metric {metric_name}"]
+
+
+def _definition_change(
+    metric_name: str, key: str, before: Any, after: Any, base: Manifest, current: Manifest
+) -> Change:
+    kind, _, name = key.partition(":")
+    chain = _chain(key, metric_name, base, current)
+    if kind == "var":
+        return Change(key, f"var {name} changed: {_short(before)} -> {_short(after)}", chain)
+    if before is None or after is None:
+        what = {"sql": "model", "seed": "seed"}.get(kind, kind.replace("_", " "))
+        label = name.split(".")[-1] if kind in ("sql", "seed") else name
+        verb = "added to the lineage" if before is None else "removed from the lineage"
+        return Change(key, f"{what} {label} {verb}", chain)
+    if kind == "metric":
+        return Change(key, _metric_summary(name, before, after), chain)
+    if kind == "measure":
+        return Change(key, _measure_summary(name, before, after), chain)
+    if kind == "semantic_model":
+        return Change(key, f"semantic model {name} changed: {_dict_delta(before, after)}", chain)
+    if kind == "sql":
+        node_name = name.split(".")[-1]
+        detail = _sql_diff(name, base, current)
+        return Change(key, f"upstream model {node_name} logic changed", chain, detail)
+    if kind == "seed":
+        return Change(key, _seed_summary(name, base, current), chain)
+    return Change(key, f"{key} changed", chain)
+
+
+def _metric_summary(name: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    parts = []
+    old_filter, new_filter = before.get("filter") or [], after.get("filter") or []
+    if old_filter != new_filter:
+        old_terms = _conjuncts(old_filter)
+        new_terms = _conjuncts(new_filter)
+        added = [term for term in new_terms if term not in old_terms]
+        removed = [term for term in old_terms if term not in new_terms]
+        if added and not removed:
+            parts.append("filter narrowed: " + "; ".join(f"+ {term}" for term in added))
+        elif removed and not added:
+            parts.append("filter widened: " + "; ".join(f"- {term}" for term in removed))
+        else:
+            parts.append(
+                "filter changed: "
+                + "; ".join([*(f"- {term}" for term in removed), *(f"+ {term}" for term in added)])
+            )
+    if before.get("type") != after.get("type"):
+        parts.append(f"type changed from {before.get('type')} to {after.get('type')}")
+    if before.get("type_params") != after.get("type_params"):
+        parts.append(
+            "type_params changed: "
+            + _dict_delta(before.get("type_params") or {}, after.get("type_params") or {})
+        )
+    if before.get("time_granularity") != after.get("time_granularity"):
+        parts.append("time granularity changed")
+    return f"metric {name}: " + ("; ".join(parts) or "definition changed")
+
+
+def _conjuncts(templates: list[str]) -> list[str]:
+    terms: list[str] = []
+    for template in templates:
+        terms.extend(term.strip() for term in _TOP_LEVEL_AND.split(template) if term.strip())
+    return terms
+
+
+def _measure_summary(name: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    parts = []
+    if before.get("agg") != after.get("agg"):
+        parts.append(f"aggregation changed from {before.get('agg')} to {after.get('agg')}")
+    if before.get("expr") != after.get("expr"):
+        parts.append(f"expression changed from {before.get('expr')!r} to {after.get('expr')!r}")
+    for key in ("agg_params", "non_additive_dimension", "agg_time_dimension"):
+        if before.get(key) != after.get(key):
+            parts.append(f"{key} changed: {_short(before.get(key))} -> {_short(after.get(key))}")
+    return f"measure {name}: " + "; ".join(parts)
+
+
+def _dict_delta(before: Any, after: Any) -> str:
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return f"{_short(before)} -> {_short(after)}"
+    keys = sorted(set(before) | set(after))
+    return ", ".join(
+        f"{key}: {_short(before.get(key))} -> {_short(after.get(key))}"
+        for key in keys
+        if before.get(key) != after.get(key)
+    )
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _sql_diff(node_id: str, base: Manifest, current: Manifest) -> list[str]:
+    texts = []
+    for manifest in (base, current):
+        node = manifest.nodes.get(node_id)
+        if node is None or node.compiled_code is None:
+            texts.append("")
+            continue
+        canonical = Fingerprinter(manifest).canonical(node)
+        texts.append(pretty_sql(canonical, _dialect(manifest.adapter_type)))
+    lines = list(
+        difflib.unified_diff(
+            texts[0].splitlines(), texts[1].splitlines(), "base", "current", lineterm="", n=1
+        )
+    )
+    return lines[:60] + (["..."] if len(lines) > 60 else [])
+
+
+def _seed_rows(manifest: Manifest, node_id: str) -> list[tuple[str, ...]] | None:
+    node = manifest.nodes.get(node_id)
+    if node is None or not node.root_path:
+        return None
+    path = Path(node.root_path) / node.original_file_path
+    if not path.is_file():
+        return None
+    rows = [
+        tuple(cell.strip() for cell in row)
+        for row in csv.reader(io.StringIO(path.read_text()))
+        if any(cell.strip() for cell in row)
+    ]
+    return rows[1:]
+
+
+def _seed_summary(node_id: str, base: Manifest, current: Manifest) -> str:
+    name = node_id.split(".")[-1]
+    old, new = _seed_rows(base, node_id), _seed_rows(current, node_id)
+    if old is None or new is None:
+        return f"seed {name} content changed"
+    old_by_key = {row[:1]: row for row in old}
+    new_by_key = {row[:1]: row for row in new}
+    old_set, new_set = set(old), set(new)
+    removed = old_set - new_set
+    added = new_set - old_set
+    changed_keys = {row[:1] for row in removed} & {row[:1] for row in added}
+    changed_keys = (
+        {key for key in changed_keys if key in old_by_key and key in new_by_key}
+        if len(old_by_key) == len(old) and len(new_by_key) == len(new)
+        else set()
+    )
+    changed = len(changed_keys)
+    return (
+        f"seed {name} rows: {len(added) - changed} added, {len(removed) - changed} removed, "
+        f"{changed} changed"
+    )

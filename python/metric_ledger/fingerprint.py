@@ -1,0 +1,324 @@
+"""Definition and governance fingerprints of every governed metric (governance.md §2).
+
+A fingerprint is a hash over *components*: named, comparable pieces of what a number means.
+Keeping the components (not only the hash) is what lets ``diff`` say what changed and where.
+
+Definition components of a metric:
+- ``metric:<name>``: its type, type_params and filter (and those of every input metric);
+- ``measure:<name>``: agg, expr, agg_params, non-additive dimension, aggregation time dimension;
+- ``semantic_model:<name>``: the model it reads, its entities, and the dimensions the metric's
+  filters use;
+- ``sql:<node id>``: the canonical compiled SQL of the semantic model's model and of every
+  ancestor model and snapshot;
+- ``seed:<node id>``: the content of every upstream seed (of any size);
+- ``var:<name>``: the value of every var the lineage's SQL or macros read.
+Governance components: job, counter_metrics, stop_the_line, decision, status, approvers.
+Everything else (labels, descriptions, ledger prose) is documentation.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metric_ledger.canonical import canonical_sql
+from metric_ledger.manifest import Manifest, Node, input_measure_names
+
+GOVERNANCE_FIELDS = ("job", "counter_metrics", "stop_the_line", "decision", "status", "approvers")
+_VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][\w]*)['"]""")
+_FILTER_REFERENCE = re.compile(
+    r"""\b(Dimension|TimeDimension|Entity)\(\s*['"]([A-Za-z_][\w]*)['"]"""
+)
+
+
+def digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class MetricFingerprint:
+    name: str
+    definition: str
+    governance: str
+    documentation: str
+    definition_components: dict[str, Any] = field(repr=False)
+    governance_components: dict[str, Any] = field(repr=False)
+    documentation_components: dict[str, Any] = field(repr=False)
+    lineage: list[str] = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.name,
+            "definition_fingerprint": self.definition,
+            "governance_fingerprint": self.governance,
+            "documentation_fingerprint": self.documentation,
+            "lineage": self.lineage,
+        }
+
+
+class Fingerprinter:
+    """Computes fingerprints of the governed metrics of one manifest (memoised per node)."""
+
+    def __init__(self, manifest: Manifest, project_dir: Path | None = None) -> None:
+        self.manifest = manifest
+        self.project_dir = project_dir or _project_dir_of(manifest)
+        self._sql: dict[str, str] = {}
+        self._relations: dict[str, str] | None = None
+        self._vars: dict[str, Any] | None = None
+
+    # --- pieces --------------------------------------------------------------------------------
+
+    @property
+    def relations(self) -> dict[str, str]:
+        if self._relations is None:
+            self._relations = {
+                node.relation_name: node.unique_id
+                for node in self.manifest.nodes.values()
+                if node.relation_name
+            }
+        return self._relations
+
+    def canonical(self, node: Node) -> str:
+        if node.unique_id not in self._sql:
+            code = node.compiled_code
+            if code is None:
+                from metric_ledger.errors import MetricLedgerError
+
+                raise MetricLedgerError(
+                    f"{self.manifest.path}: {node.unique_id} has no compiled code "
+                    "(run `dbt compile`, not only `dbt parse`)"
+                )
+            self._sql[node.unique_id] = canonical_sql(
+                code, self.relations, _dialect(self.manifest.adapter_type)
+            )
+        return self._sql[node.unique_id]
+
+    def seed_content(self, node: Node) -> str:
+        """A hash of the seed's rows (line endings and trailing blanks ignored); the manifest's
+        checksum when the file cannot be read."""
+        root = Path(node.root_path) if node.root_path else self.project_dir
+        path = (root / node.original_file_path) if root else None
+        if path is not None and path.is_file():
+            rows = [
+                [cell.strip() for cell in row]
+                for row in csv.reader(io.StringIO(path.read_text()))
+                if any(cell.strip() for cell in row)
+            ]
+            return digest(rows)
+        return "checksum:" + node.checksum
+
+    @property
+    def project_vars(self) -> dict[str, Any]:
+        if self._vars is None:
+            self._vars = {}
+            if self.project_dir is not None:
+                project_file = self.project_dir / "dbt_project.yml"
+                if project_file.is_file():
+                    loaded = yaml.safe_load(project_file.read_text()) or {}
+                    variables = loaded.get("vars") or {}
+                    self._vars = {
+                        str(key): value
+                        for key, value in variables.items()
+                        if not isinstance(value, dict)
+                    }
+        return self._vars
+
+    def vars_used(self, node_ids: list[str]) -> list[str]:
+        names: set[str] = set()
+        macros_seen: set[str] = set()
+        pending: list[str] = []
+        for node_id in node_ids:
+            node = self.manifest.nodes.get(node_id)
+            if node is None:
+                continue
+            names.update(_VAR_CALL.findall(node.raw_code))
+            pending.extend(node.depends_on_macros)
+        while pending:
+            macro_id = pending.pop()
+            if macro_id in macros_seen:
+                continue
+            macros_seen.add(macro_id)
+            macro = self.manifest.macros.get(macro_id) or {}
+            names.update(_VAR_CALL.findall(str(macro.get("macro_sql") or "")))
+            pending.extend((macro.get("depends_on") or {}).get("macros") or [])
+        return sorted(names)
+
+    # --- fingerprints -------------------------------------------------------------------------
+
+    def metric_components(self, metric: Node, seen: set[str] | None = None) -> dict[str, Any]:
+        seen = seen if seen is not None else set()
+        if metric.unique_id in seen:
+            return {}
+        seen.add(metric.unique_id)
+        components: dict[str, Any] = {f"metric:{metric.name}": _metric_definition(metric)}
+        for parent_id in metric.depends_on:
+            parent = self.manifest.nodes.get(parent_id)
+            if parent is not None and parent.resource_type == "metric":
+                components.update(self.metric_components(parent, seen))
+        filter_references = _filter_references(metric)
+        for measure_name in input_measure_names(metric):
+            owner = self.manifest.measures.get(measure_name)
+            if owner is None:
+                components[f"measure:{measure_name}"] = None
+                continue
+            semantic_model, measure = owner
+            defaults = semantic_model.raw.get("defaults") or {}
+            components[f"measure:{measure_name}"] = {
+                "agg": measure.get("agg"),
+                "expr": measure.get("expr") or measure_name,
+                "agg_params": measure.get("agg_params"),
+                "non_additive_dimension": measure.get("non_additive_dimension"),
+                "agg_time_dimension": measure.get("agg_time_dimension")
+                or defaults.get("agg_time_dimension"),
+            }
+            components[f"semantic_model:{semantic_model.name}"] = self._semantic_model_definition(
+                semantic_model, filter_references
+            )
+        return components
+
+    def _semantic_model_definition(
+        self, semantic_model: Node, filter_references: set[tuple[str, str]]
+    ) -> dict[str, Any]:
+        entities = {
+            str(entity.get("name")): {"type": entity.get("type"), "expr": entity.get("expr")}
+            for entity in semantic_model.raw.get("entities") or []
+        }
+        dimensions = {}
+        for dimension in semantic_model.raw.get("dimensions") or []:
+            name = str(dimension.get("name"))
+            if any(name == referenced for _, referenced in filter_references):
+                dimensions[name] = {
+                    "type": dimension.get("type"),
+                    "expr": dimension.get("expr"),
+                    "type_params": dimension.get("type_params"),
+                }
+        return {
+            "model": (semantic_model.raw.get("depends_on") or {}).get("nodes"),
+            "entities": entities,
+            "filter_dimensions": dimensions,
+        }
+
+    def lineage(self, metric: Node) -> list[str]:
+        """Every node upstream of the metric (metrics, semantic models, models, seeds ...)."""
+        return self.manifest.ancestors(metric.unique_id)
+
+    def fingerprint(self, metric: Node) -> MetricFingerprint:
+        lineage = self.lineage(metric)
+        definition = self.metric_components(metric)
+        sql_nodes = []
+        for node_id in lineage:
+            node = self.manifest.nodes.get(node_id)
+            if node is None:
+                continue
+            if node.resource_type in ("model", "snapshot"):
+                definition[f"sql:{node_id}"] = digest(self.canonical(node))
+                sql_nodes.append(node_id)
+            elif node.resource_type == "seed":
+                definition[f"seed:{node_id}"] = self.seed_content(node)
+                sql_nodes.append(node_id)
+        for name in self.vars_used(sql_nodes):
+            definition[f"var:{name}"] = self.project_vars.get(name)
+        ledger = metric.meta.get("ledger") or {}
+        governance = {key: ledger.get(key) for key in GOVERNANCE_FIELDS}
+        documentation = {
+            "label": metric.raw.get("label"),
+            "description": metric.raw.get("description"),
+            **{
+                key: value
+                for key, value in ledger.items()
+                if key not in GOVERNANCE_FIELDS and key != "version"
+            },
+        }
+        return MetricFingerprint(
+            name=metric.name,
+            definition=digest(definition),
+            governance=digest(governance),
+            documentation=digest(documentation),
+            definition_components=definition,
+            governance_components=governance,
+            documentation_components=documentation,
+            lineage=lineage,
+        )
+
+    def all(self) -> dict[str, MetricFingerprint]:
+        return {
+            metric.name: self.fingerprint(metric) for metric in self.manifest.governed_metrics()
+        }
+
+
+def _metric_definition(metric: Node) -> dict[str, Any]:
+    type_params = metric.raw.get("type_params") or {}
+
+    def reference(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: value.get(key)
+                for key in ("name", "filter", "alias", "offset_window", "offset_to_grain",
+                            "join_to_timespine", "fill_nulls_with")
+                if value.get(key) not in (None, False)
+            }  # fmt: skip
+        return value
+
+    params = {
+        "measure": reference(type_params.get("measure")),
+        "numerator": reference(type_params.get("numerator")),
+        "denominator": reference(type_params.get("denominator")),
+        "expr": type_params.get("expr"),
+        "window": type_params.get("window"),
+        "grain_to_date": type_params.get("grain_to_date"),
+        "metrics": [reference(item) for item in type_params.get("metrics") or []],
+        "cumulative_type_params": type_params.get("cumulative_type_params"),
+        "conversion_type_params": type_params.get("conversion_type_params"),
+    }
+    return {
+        "type": metric.raw.get("type"),
+        "type_params": {key: value for key, value in params.items() if value not in (None, [])},
+        "filter": filter_templates(metric),
+        "time_granularity": metric.raw.get("time_granularity"),
+    }
+
+
+def filter_templates(metric: Node) -> list[str]:
+    metric_filter = metric.raw.get("filter") or {}
+    return [
+        str(where.get("where_sql_template"))
+        for where in metric_filter.get("where_filters") or []
+        if where.get("where_sql_template")
+    ]
+
+
+def _filter_references(metric: Node) -> set[tuple[str, str]]:
+    references = set()
+    for template in filter_templates(metric):
+        for _, reference in _FILTER_REFERENCE.findall(template):
+            entity, _, name = reference.rpartition("__")
+            references.add((entity, name or reference))
+    return references
+
+
+def _dialect(adapter_type: str) -> str | None:
+    return {
+        "duckdb": "duckdb",
+        "postgres": "postgres",
+        "spark": "spark",
+        "databricks": "databricks",
+        "snowflake": "snowflake",
+        "bigquery": "bigquery",
+        "redshift": "redshift",
+    }.get(adapter_type)
+
+
+def _project_dir_of(manifest: Manifest) -> Path | None:
+    for node in manifest.of_type("seed"):
+        if node.root_path:
+            return Path(node.root_path)
+    return None
