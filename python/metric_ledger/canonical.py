@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -24,19 +25,38 @@ def _placeholder(unique_id: str) -> str:
     return '"' + _NODE_PREFIX + unique_id.replace('"', "") + '"'
 
 
+# A rendered relation: a dotted name of two or three (quoted) parts, or a table function such as
+# dbt-duckdb's read_parquet('...') for external sources.
+_RELATION_CANDIDATE = re.compile(
+    r"""(?:"[^"]*"|`[^`]*`|[A-Za-z_][\w$]*)(?:\.(?:"[^"]*"|`[^`]*`|[A-Za-z_][\w$]*)){1,2}"""
+    r"""|[A-Za-z_]\w*\('[^']*'\)"""
+)
+
+
+def relations_in(sql: str, relations: Mapping[str, str]) -> dict[str, str]:
+    """The rendered relation names of ``relations`` that occur in ``sql``."""
+    return {
+        match: relations[match] for match in _RELATION_CANDIDATE.findall(sql) if match in relations
+    }
+
+
 def replace_relations(sql: str, relations: Mapping[str, str]) -> str:
-    """Replace every rendered relation name (longest first) by its node id."""
-    for relation_name in sorted(relations, key=len, reverse=True):
-        if relation_name and relation_name in sql:
-            sql = sql.replace(relation_name, _placeholder(relations[relation_name]))
-    return sql
+    """Replace every rendered relation name by the node id it resolves to."""
+    return _RELATION_CANDIDATE.sub(
+        lambda match: (
+            _placeholder(relations[match.group(0)])
+            if match.group(0) in relations
+            else match.group(0)
+        ),
+        sql,
+    )
 
 
 def _canonical_table_name(table: exp.Table) -> str:
     return table.name.lower()
 
 
-def _normalise_aliases(tree: exp.Expression) -> None:
+def _normalise_aliases(tree: Any) -> None:
     """Rename table aliases to the name of the table they stand for (name_2, name_3 when the
     same table is read twice), and requalify columns accordingly."""
     counts: dict[str, int] = {}
@@ -67,17 +87,17 @@ def _normalise_aliases(tree: exp.Expression) -> None:
             column.set("table", exp.to_identifier(mapping[qualifier.lower()]))
 
 
-def _sort_connectors(tree: exp.Expression) -> exp.Expression:
+def _sort_connectors(tree: Any) -> Any:
     """Sort the operands of every AND / OR chain, so predicate order does not matter."""
 
-    def flatten(node: exp.Expression, kind: type[exp.Expression]) -> list[exp.Expression]:
+    def flatten(node: Any, kind: type[Any]) -> list[Any]:
         if isinstance(node, kind):
             return [*flatten(node.left, kind), *flatten(node.right, kind)]
         if isinstance(node, exp.Paren) and isinstance(node.this, kind):
             return flatten(node.this, kind)
         return [node]
 
-    def transform(node: exp.Expression) -> exp.Expression:
+    def transform(node: Any) -> Any:
         for kind, join in ((exp.And, exp.and_), (exp.Or, exp.or_)):
             if isinstance(node, kind) and not isinstance(node.parent, kind):
                 operands = sorted(flatten(node, kind), key=lambda operand: operand.sql())

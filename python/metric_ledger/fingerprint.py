@@ -18,6 +18,7 @@ Everything else (labels, descriptions, ledger prose) is documentation.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -29,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from metric_ledger.canonical import canonical_sql
+from metric_ledger.canonical import canonical_sql, relations_in
 from metric_ledger.manifest import Manifest, Node, input_measure_names
 
 GOVERNANCE_FIELDS = ("job", "counter_metrics", "stop_the_line", "decision", "status", "approvers")
@@ -68,12 +69,15 @@ class MetricFingerprint:
 class Fingerprinter:
     """Computes fingerprints of the governed metrics of one manifest (memoised per node)."""
 
-    def __init__(self, manifest: Manifest, project_dir: Path | None = None) -> None:
+    def __init__(
+        self, manifest: Manifest, project_dir: Path | None = None, use_cache: bool = True
+    ) -> None:
         self.manifest = manifest
         self.project_dir = project_dir or _project_dir_of(manifest)
         self._sql: dict[str, str] = {}
         self._relations: dict[str, str] | None = None
         self._vars: dict[str, Any] | None = None
+        self._cache = SqlDigestCache(manifest.path.parent / CACHE_FILE) if use_cache else None
 
     # --- pieces --------------------------------------------------------------------------------
 
@@ -101,6 +105,27 @@ class Fingerprinter:
                 code, self.relations, _dialect(self.manifest.adapter_type)
             )
         return self._sql[node.unique_id]
+
+    def sql_digest(self, node: Node) -> str:
+        """The digest of a node's canonical SQL, from the on-disk cache when the same compiled
+        code resolving to the same nodes was canonicalised before."""
+        code = node.compiled_code
+        if code is None or self._cache is None:
+            return digest(self.canonical(node))
+        key = digest([self.manifest.adapter_type, code, relations_in(code, self.relations)])
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = digest(self.canonical(node))
+            self._cache.put(key, cached)
+        return cached
+
+    def all(self) -> dict[str, MetricFingerprint]:
+        result = {
+            metric.name: self.fingerprint(metric) for metric in self.manifest.governed_metrics()
+        }
+        if self._cache is not None:
+            self._cache.save()
+        return result
 
     def seed_content(self, node: Node) -> str:
         """A hash of the seed's rows (line endings and trailing blanks ignored); the manifest's
@@ -220,7 +245,7 @@ class Fingerprinter:
             if node is None:
                 continue
             if node.resource_type in ("model", "snapshot"):
-                definition[f"sql:{node_id}"] = digest(self.canonical(node))
+                definition[f"sql:{node_id}"] = self.sql_digest(node)
                 sql_nodes.append(node_id)
             elif node.resource_type == "seed":
                 definition[f"seed:{node_id}"] = self.seed_content(node)
@@ -249,10 +274,43 @@ class Fingerprinter:
             lineage=lineage,
         )
 
-    def all(self) -> dict[str, MetricFingerprint]:
-        return {
-            metric.name: self.fingerprint(metric) for metric in self.manifest.governed_metrics()
-        }
+
+CACHE_FILE = "metric_ledger_sql_cache.json"
+
+
+class SqlDigestCache:
+    """Digests of canonical SQL keyed by what determines them (adapter, compiled code, and the
+    nodes its relations resolve to), kept beside the manifest in dbt's target directory. A
+    missing, unreadable or unwritable cache only costs time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, str] | None = None
+        self._dirty = False
+
+    def _load(self) -> dict[str, str]:
+        if self._entries is None:
+            try:
+                loaded = json.loads(self.path.read_text())
+                self._entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+        return self._entries
+
+    def get(self, key: str) -> str | None:
+        value = self._load().get(key)
+        return value if isinstance(value, str) else None
+
+    def put(self, key: str, value: str) -> None:
+        self._load()[key] = value
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        with contextlib.suppress(OSError):
+            self.path.write_text(json.dumps(self._entries, separators=(",", ":")))
+        self._dirty = False
 
 
 def _metric_definition(metric: Node) -> dict[str, Any]:

@@ -121,43 +121,45 @@ def run_gate(
         drift_by_metric = {drift.metric: drift for drift in drifts}
     latest = latest_rows(changelog)
     for metric, fingerprint in sorted(prints.items()):
-        row = latest.get(metric)
+        approved = latest.get(metric)
         command = reapprove_command(manifest, metric)
         drift = drift_by_metric.get(metric)
         changes = drift.changes if drift and drift.category in ("definition", "governance") else []
-        if row is None:
+        if approved is None:
             findings.append(
-                Finding(metric, "not_approved", f"{metric} has no row in the changelog", command)
+                Finding(
+                    metric, "not_approved", f"{metric} has no approved in the changelog", command
+                )
             )
             continue
-        if not row.definition_fingerprint or not row.governance_fingerprint:
+        if not approved.definition_fingerprint or not approved.governance_fingerprint:
             findings.append(
                 Finding(
                     metric,
                     "not_fingerprinted",
-                    f"version {row.version} of {metric} has no fingerprints in the changelog",
+                    f"version {approved.version} of {metric} has no fingerprints in the changelog",
                     command,
                 )
             )
             continue
-        if row.definition_fingerprint != fingerprint.definition:
+        if approved.definition_fingerprint != fingerprint.definition:
             findings.append(
                 Finding(
                     metric,
                     "definition_changed",
-                    f"the definition of {metric} changed since version {row.version} was approved "
-                    f"({row.definition_fingerprint} -> {fingerprint.definition})",
+                    f"the definition of {metric} changed since version {approved.version} was "
+                    f"approved ({approved.definition_fingerprint} -> {fingerprint.definition})",
                     command,
                     changes,
                 )
             )
-        elif row.governance_fingerprint != fingerprint.governance:
+        elif approved.governance_fingerprint != fingerprint.governance:
             findings.append(
                 Finding(
                     metric,
                     "governance_changed",
                     f"the governance of {metric} (job, counter-metrics, thresholds, decision, "
-                    f"status or approvers) changed since version {row.version} was approved",
+                    f"status or approvers) changed since version {approved.version} was approved",
                     command,
                     changes,
                 )
@@ -166,13 +168,13 @@ def run_gate(
         ledger_version = (
             (metric_node.meta.get("ledger") or {}).get("version") if metric_node else None
         )
-        if ledger_version is not None and ledger_version != row.version:
+        if ledger_version is not None and ledger_version != approved.version:
             findings.append(
                 Finding(
                     metric,
                     "ledger_version_mismatch",
                     f"the ledger of {metric} says version {ledger_version}, the changelog's latest "
-                    f"is {row.version}",
+                    f"is {approved.version}",
                 )
             )
     return GateResult(findings=findings, checked_metrics=sorted(prints), drifts=drifts)
