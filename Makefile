@@ -19,7 +19,7 @@ TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
 TEST_DB := $(TEST_DIR)/test.duckdb
 
-.PHONY: help venv demo test test-dbt test-python lint bench lock clean
+.PHONY: help venv demo test test-dbt test-python lint bench bench-gate lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -61,6 +61,9 @@ lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 
 bench: venv  ## The performance benchmark (1M tickets by default: BENCH_TICKETS=...).
 	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000}
+
+bench-gate: venv  ## The gate benchmark: this project and a generated 5,000-model project vs dbt state:modified.
+	$(BIN)/python bench/gate_bench.py --models 5000
 
 lock:  ## Re-resolve requirements.in into requirements.lock.
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

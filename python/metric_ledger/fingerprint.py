@@ -112,7 +112,14 @@ class Fingerprinter:
         code = node.compiled_code
         if code is None or self._cache is None:
             return digest(self.canonical(node))
-        key = digest([self.manifest.adapter_type, code, relations_in(code, self.relations)])
+        key = digest(
+            [
+                CANONICAL_VERSION,
+                self.manifest.adapter_type,
+                code,
+                relations_in(code, self.relations),
+            ]
+        )
         cached = self._cache.get(key)
         if cached is None:
             cached = digest(self.canonical(node))
@@ -276,6 +283,8 @@ class Fingerprinter:
 
 
 CACHE_FILE = "metric_ledger_sql_cache.json"
+# Bump when canonical.py changes what it produces, so cached digests are not reused.
+CANONICAL_VERSION = 1
 
 
 class SqlDigestCache:
