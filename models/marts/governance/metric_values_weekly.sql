@@ -1,0 +1,48 @@
+{#- The value of every governed metric in every ISO week, compiled from its semantic-layer
+    definition (metric_values_sql): the numbers the stop-the-line rules judge. Ratio metrics keep
+    their numerator and denominator. The week is the metric's own aggregation time (created,
+    first solved, resolved, responded, sent, backlog or shift date). -#}
+-- depends_on: {{ ref('fct_tickets') }}
+-- depends_on: {{ ref('fct_csat_surveys') }}
+-- depends_on: {{ ref('fct_backlog_daily') }}
+-- depends_on: {{ ref('fct_agent_shifts') }}
+-- depends_on: {{ ref('fct_support_weekly') }}
+
+with
+
+metric_values as (
+
+    {% for metric in governed_metrics() -%}
+    select
+        {{ sql_literal(metric.name) }} as metric_name,
+        week_start_date,
+        numerator_value,
+        denominator_value,
+        metric_value
+    from ({{ metric_values_sql(metric.name) }}) as metric_{{ loop.index }}
+    {% if not loop.last %}union all{% endif %}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as metric_name,
+        cast(null as date) as week_start_date,
+        cast(null as {{ type_double() }}) as numerator_value,
+        cast(null as {{ type_double() }}) as denominator_value,
+        cast(null as {{ type_double() }}) as metric_value
+    where 1 = 0
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        metric_name,
+        cast(week_start_date as date) as week_start_date,
+        numerator_value,
+        denominator_value,
+        metric_value
+    from metric_values
+
+)
+
+select * from final
