@@ -83,6 +83,9 @@
             {% if ledger.get('status') not in vocabulary.statuses %}
                 {% do problems.append(where ~ 'status is ' ~ (ledger.get('status') | string) ~ ', expected one of ' ~ vocabulary.statuses | join(', ')) %}
             {% endif %}
+            {% if ledger.get('better') not in ['higher', 'lower'] %}
+                {% do problems.append(where ~ 'better is ' ~ (ledger.get('better') | string) ~ ', expected higher or lower (which way the number improves)') %}
+            {% endif %}
             {% if ledger.get('version') is not number or ledger.get('version') < 1 %}
                 {% do problems.append(where ~ 'version must be a positive integer') %}
             {% endif %}

@@ -3,13 +3,6 @@
     ledger lists (its filter says the same); in its scope are those channels and every channel
     the contract does not know (contacts that should have been counted somewhere). A channel
     outside the scope (chat for an email-only metric) is excluded by design, not a gap. -#}
-{%- set metric_channels = [] -%}
-{%- for metric in governed_metrics() -%}
-    {%- for channel in metric.config.meta.get('ledger', {}).get('covered_channels', []) -%}
-        {%- do metric_channels.append((metric.name, channel)) -%}
-    {%- endfor -%}
-{%- endfor -%}
-
 with
 
 weekly as (
@@ -33,17 +26,7 @@ contacts_by_channel as (
 
 covered_channels as (
 
-    {% for metric_name, channel in metric_channels -%}
-    select
-        {{ sql_literal(metric_name) }} as metric_name,
-        {{ sql_literal(channel) }} as channel
-    {% if not loop.last %}union all{% endif %}
-    {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as channel
-    where 1 = 0
-    {%- endfor %}
+    {{ covered_channel_rows() }}
 
 ),
 

@@ -1,0 +1,333 @@
+{#- Stop-the-line status: per governed metric and ISO week, whether the number may be used for its
+    job this week and, if not, every reason why (governance.md §5), each driven by the metric's
+    ledger thresholds, the context log and the changelog:
+    - incomplete_week: the week is only partly inside the export (never judged week over week);
+    - coverage_drop: the metric's included volume fell by more than stop_the_line.coverage_drop_pct
+      from the previous (complete) week, with no context-log entry in scope explaining it;
+    - definition_freeze: inside the freeze window of a changelog definition change;
+    - counter_metric_breach: a counter-metric past its limit in stop_the_line.counter_metric_limits;
+    - comparability_break: a context-log entry in scope that breaks comparability that week;
+    - low_response_rate: csat response rate under stop_the_line.min_response_rate;
+    - paused: the ledger's status is pause_and_fix. -#}
+with
+
+metric_values as (
+
+    select * from {{ ref('metric_values_weekly') }}
+
+),
+
+coverage as (
+
+    select * from {{ ref('metric_coverage_weekly') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('fct_tickets') }}
+
+),
+
+changelog as (
+
+    select * from {{ ref('metric_changelog') }}
+
+),
+
+context_log as (
+
+    select * from {{ ref('context_log') }}
+
+),
+
+rules as (
+
+    {{ ledger_rules_rows() }}
+
+),
+
+counter_limits as (
+
+    {{ counter_limit_rows() }}
+
+),
+
+covered_channels as (
+
+    {{ covered_channel_rows() }}
+
+),
+
+export_bounds as (
+
+    select
+        min(created_date) as first_date,
+        max(created_date) as last_date
+    from tickets
+    where created_date is not null
+
+),
+
+weeks as (
+
+    select distinct
+        tickets.created_week as week_start_date,
+        tickets.created_week >= export_bounds.first_date
+        and {{ dbt.dateadd('day', 6, 'tickets.created_week') }} <= export_bounds.last_date as is_complete_week
+    from tickets
+    cross join export_bounds
+    where tickets.created_week is not null
+
+),
+
+metric_weeks as (
+
+    select
+        rules.metric_name,
+        rules.job,
+        rules.status,
+        rules.coverage_drop_pct,
+        rules.min_response_rate,
+        weeks.week_start_date,
+        weeks.is_complete_week
+    from rules
+    cross join weeks
+
+),
+
+volumes as (
+
+    select
+        metric_name,
+        week_start_date,
+        sum(included_contacts) as included_contacts
+    from coverage
+    where is_covered_channel
+    group by metric_name, week_start_date
+
+),
+
+volume_changes as (
+
+    select
+        this_week.metric_name,
+        this_week.week_start_date,
+        this_week.included_contacts,
+        last_week.included_contacts as previous_included_contacts,
+        100.0 * (last_week.included_contacts - this_week.included_contacts)
+        / nullif(last_week.included_contacts, 0) as volume_drop_pct
+    from volumes as this_week
+    left join volumes as last_week
+        on
+            this_week.metric_name = last_week.metric_name
+            and cast({{ dbt.dateadd('day', -7, 'this_week.week_start_date') }} as date) = last_week.week_start_date
+
+),
+
+context_in_scope as (
+
+    select
+        metric_weeks.metric_name,
+        metric_weeks.week_start_date,
+        context_log.kind,
+        context_log.breaks_comparability,
+        context_log.scope_type,
+        context_log.scope_value
+    from metric_weeks
+    inner join context_log
+        on
+            context_log.occurred_on >= metric_weeks.week_start_date
+            and context_log.occurred_on < {{ dbt.dateadd('day', 7, 'metric_weeks.week_start_date') }}
+    left join covered_channels
+        on
+            metric_weeks.metric_name = covered_channels.metric_name
+            and context_log.scope_type = 'channel'
+            and context_log.scope_value = covered_channels.channel
+    where
+        (context_log.scope_type <> 'channel' or covered_channels.channel is not null)
+        and (context_log.kind <> 'survey_change' or metric_weeks.metric_name like 'csat%')
+
+),
+
+context_summary as (
+
+    select
+        metric_name,
+        week_start_date,
+        count(*) as context_entries,
+        max(case when breaks_comparability then 1 else 0 end) = 1 as has_comparability_break
+    from context_in_scope
+    group by metric_name, week_start_date
+
+),
+
+freezes as (
+
+    select distinct
+        metric_weeks.metric_name,
+        metric_weeks.week_start_date
+    from metric_weeks
+    inner join changelog
+        on
+            metric_weeks.metric_name = changelog.metric_name
+            and changelog.change_type = 'definition_change'
+            and metric_weeks.week_start_date < {{ dbt.dateadd('day', '7 * changelog.freeze_weeks', 'changelog.effective_date') }}
+            and {{ dbt.dateadd('day', 7, 'metric_weeks.week_start_date') }} > changelog.effective_date
+
+),
+
+breaches as (
+
+    select
+        counter_limits.metric_name,
+        counter_values.week_start_date,
+        counter_limits.counter_metric_name
+    from counter_limits
+    inner join metric_values as counter_values
+        on counter_limits.counter_metric_name = counter_values.metric_name
+    where
+        (counter_limits.limit_kind = 'max' and counter_values.metric_value > counter_limits.limit_value)
+        or (counter_limits.limit_kind = 'min' and counter_values.metric_value < counter_limits.limit_value)
+
+),
+
+breach_summary as (
+
+    select
+        metric_name,
+        week_start_date,
+        {{ dbt.listagg('counter_metric_name', "', '", "order by counter_metric_name") }} as breached_counter_metrics
+    from breaches
+    group by metric_name, week_start_date
+
+),
+
+response_rates as (
+
+    select
+        week_start_date,
+        metric_value as csat_response_rate
+    from metric_values
+    where metric_name = 'csat_response_rate'
+
+),
+
+flagged as (
+
+    select
+        metric_weeks.metric_name,
+        metric_weeks.week_start_date,
+        metric_weeks.job,
+        metric_weeks.is_complete_week,
+        metric_values.metric_value,
+        volume_changes.included_contacts,
+        volume_changes.previous_included_contacts,
+        volume_changes.volume_drop_pct,
+        coalesce(context_summary.context_entries, 0) as context_entries,
+        breach_summary.breached_counter_metrics,
+        response_rates.csat_response_rate,
+        not metric_weeks.is_complete_week as is_incomplete,
+        (
+            metric_weeks.is_complete_week
+            and coalesce(previous_week.is_complete_week, false)
+            and volume_changes.volume_drop_pct > metric_weeks.coverage_drop_pct
+            and coalesce(context_summary.context_entries, 0) = 0
+        ) as has_coverage_drop,
+        freezes.metric_name is not null as has_definition_freeze,
+        metric_weeks.is_complete_week and breach_summary.metric_name is not null as has_counter_metric_breach,
+        coalesce(context_summary.has_comparability_break, false) as has_comparability_break,
+        (
+            metric_weeks.is_complete_week
+            and metric_weeks.min_response_rate is not null
+            and response_rates.csat_response_rate < metric_weeks.min_response_rate
+        ) as has_low_response_rate,
+        metric_weeks.status = 'pause_and_fix' as is_paused
+    from metric_weeks
+    left join metric_weeks as previous_week
+        on
+            metric_weeks.metric_name = previous_week.metric_name
+            and cast({{ dbt.dateadd('day', -7, 'metric_weeks.week_start_date') }} as date) = previous_week.week_start_date
+    left join metric_values
+        on
+            metric_weeks.metric_name = metric_values.metric_name
+            and metric_weeks.week_start_date = metric_values.week_start_date
+    left join volume_changes
+        on
+            metric_weeks.metric_name = volume_changes.metric_name
+            and metric_weeks.week_start_date = volume_changes.week_start_date
+    left join context_summary
+        on
+            metric_weeks.metric_name = context_summary.metric_name
+            and metric_weeks.week_start_date = context_summary.week_start_date
+    left join freezes
+        on
+            metric_weeks.metric_name = freezes.metric_name
+            and metric_weeks.week_start_date = freezes.week_start_date
+    left join breach_summary
+        on
+            metric_weeks.metric_name = breach_summary.metric_name
+            and metric_weeks.week_start_date = breach_summary.week_start_date
+    left join response_rates
+        on metric_weeks.week_start_date = response_rates.week_start_date
+
+),
+
+final as (
+
+    select
+        metric_name,
+        week_start_date,
+        job,
+        is_complete_week,
+        metric_value,
+        not (
+            is_incomplete or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
+            or has_comparability_break or has_low_response_rate or is_paused
+        ) as usable_for_job,
+        {{ dbt.concat([
+            "case when is_incomplete then 'incomplete_week ' else '' end",
+            "case when has_coverage_drop then 'coverage_drop ' else '' end",
+            "case when has_definition_freeze then 'definition_freeze ' else '' end",
+            "case when has_counter_metric_breach then 'counter_metric_breach ' else '' end",
+            "case when has_comparability_break then 'comparability_break ' else '' end",
+            "case when has_low_response_rate then 'low_response_rate ' else '' end",
+            "case when is_paused then 'paused ' else '' end",
+        ]) }} as reason_list,
+        has_coverage_drop,
+        has_definition_freeze,
+        has_counter_metric_breach,
+        has_comparability_break,
+        has_low_response_rate,
+        is_paused,
+        cast(included_contacts as {{ dbt.type_bigint() }}) as included_contacts,
+        cast(previous_included_contacts as {{ dbt.type_bigint() }}) as previous_included_contacts,
+        cast(volume_drop_pct as {{ type_double() }}) as volume_drop_pct,
+        breached_counter_metrics,
+        cast(csat_response_rate as {{ type_double() }}) as csat_response_rate,
+        cast(context_entries as {{ dbt.type_bigint() }}) as context_entries
+    from flagged
+
+)
+
+select
+    metric_name,
+    week_start_date,
+    job,
+    is_complete_week,
+    metric_value,
+    usable_for_job,
+    replace(trim(reason_list), ' ', ', ') as reasons,
+    has_coverage_drop,
+    has_definition_freeze,
+    has_counter_metric_breach,
+    has_comparability_break,
+    has_low_response_rate,
+    is_paused,
+    included_contacts,
+    previous_included_contacts,
+    volume_drop_pct,
+    breached_counter_metrics,
+    csat_response_rate,
+    context_entries
+from final
