@@ -228,21 +228,23 @@ flagged as (
         breach_summary.breached_counter_metrics,
         response_rates.csat_response_rate,
         not metric_weeks.is_complete_week as is_incomplete,
-        (
+        coalesce(
             metric_weeks.is_complete_week
             and coalesce(previous_week.is_complete_week, false)
             and volume_changes.volume_drop_pct > metric_weeks.coverage_drop_pct
-            and coalesce(context_summary.context_entries, 0) = 0
+            and coalesce(context_summary.context_entries, 0) = 0,
+            false
         ) as has_coverage_drop,
         freezes.metric_name is not null as has_definition_freeze,
         metric_weeks.is_complete_week and breach_summary.metric_name is not null as has_counter_metric_breach,
         coalesce(context_summary.has_comparability_break, false) as has_comparability_break,
-        (
+        coalesce(
             metric_weeks.is_complete_week
             and metric_weeks.min_response_rate is not null
-            and response_rates.csat_response_rate < metric_weeks.min_response_rate
+            and response_rates.csat_response_rate < metric_weeks.min_response_rate,
+            false
         ) as has_low_response_rate,
-        metric_weeks.status = 'pause_and_fix' as is_paused
+        coalesce(metric_weeks.status = 'pause_and_fix', false) as is_paused
     from metric_weeks
     left join metric_weeks as previous_week
         on
