@@ -1,0 +1,680 @@
+"""`metric-ledger gate` end to end, on temporary copies of the real project with a real
+`dbt compile` (governance.md §2-3).
+
+A session fixture copies the project into ``base`` and compiles it (production's manifest).
+Each case copies ``base`` into its own directory, applies ONE edit, compiles again and runs
+`metric-ledger gate --base base/target/manifest.json --format json` there. The metrics the gate
+must name are derived independently of metric-ledger: from dbt's own ``child_map`` (every governed
+metric downstream of the node the edit touches), or by hand for edits of a single metric.
+
+Each case also runs `dbt ls --select state:modified+ --resource-type metric --state base/target`
+in the edited copy and records which governed metrics dbt selects (``record_property``
+``dbt_state_modified``) next to the gate's verdict, without asserting anything about dbt: the
+point is to document where the two disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import PROJECT_ENTRIES, copy_project, run_in_project
+
+METRICS_YML = Path("models/semantic/_metrics.yml")
+SEMANTIC_MODELS_YML = Path("models/semantic/_semantic__models.yml")
+CHANGELOG = Path("seeds/metric_changelog.csv")
+MANIFEST = Path("target/manifest.json")
+PROJECT = "metric_ledger"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _copy_from(source: Path, destination: Path) -> Path:
+    """Copy a project copy (not its target/, logs/ or warehouse) to ``destination``, so every
+    edited copy differs from ``base`` by its edit only, even if the repo changes meanwhile."""
+    destination.mkdir(parents=True)
+    for entry in PROJECT_ENTRIES:
+        path = source / entry
+        if path.is_dir():
+            shutil.copytree(path, destination / entry)
+        elif path.exists():
+            shutil.copy2(path, destination / entry)
+    return destination
+
+
+def _metric_ledger(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_in_project(project, list(args), tool="metric-ledger", check=False)
+
+
+def _gate_json(
+    project: Path, base: Path | None = None, changelog: Path | None = None
+) -> tuple[int, dict[str, Any]]:
+    args = [
+        "gate",
+        "--target",
+        str(project / MANIFEST),
+        "--changelog",
+        str(changelog or project / CHANGELOG),
+        "--format",
+        "json",
+    ]
+    if base is not None:
+        args += ["--base", str(base / MANIFEST)]
+    proc = _metric_ledger(project, *args)
+    assert proc.returncode in (0, 1), f"gate exited {proc.returncode}: {proc.stderr}"
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def _load_manifest(project: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((project / MANIFEST).read_text())
+    return data
+
+
+def _governed(manifest: dict[str, Any]) -> set[str]:
+    return {
+        metric["name"]
+        for metric in manifest["metrics"].values()
+        if metric.get("package_name") == PROJECT
+        and ((metric.get("config") or {}).get("meta") or {}).get("governed")
+    }
+
+
+def _governed_downstream(manifest: dict[str, Any], start: Iterable[str]) -> set[str]:
+    """Governed metrics downstream of ``start`` in dbt's own graph (``child_map``)."""
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        for child in manifest["child_map"].get(pending.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                pending.append(child)
+    governed = _governed(manifest)
+    return {
+        node.split(".")[-1]
+        for node in seen
+        if node.startswith("metric.") and node.split(".")[-1] in governed
+    }
+
+
+def _nodes_whose_raw_code_contains(manifest: dict[str, Any], text: str) -> list[str]:
+    return sorted(
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node.get("resource_type") == "model" and text in (node.get("raw_code") or "")
+    )
+
+
+def _ledger_approvers(manifest: dict[str, Any], metric: str) -> list[str]:
+    node = manifest["metrics"][f"metric.{PROJECT}.{metric}"]
+    return [str(name) for name in node["config"]["meta"]["ledger"]["approvers"]]
+
+
+def _edit_text(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{path}: expected {old!r} exactly once"
+    path.write_text(text.replace(old, new))
+
+
+def _edit_yaml_item(
+    project: Path, file: Path, section: str, name: str, edit: Callable[[dict[str, Any]], None]
+) -> None:
+    path = project / file
+    document = yaml.safe_load(path.read_text())
+    item = next(entry for entry in document[section] if entry["name"] == name)
+    edit(item)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def _ledger(metric: dict[str, Any]) -> dict[str, Any]:
+    ledger: dict[str, Any] = metric["config"]["meta"]["ledger"]
+    return ledger
+
+
+def _changelog_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _dbt_state_modified(project: Path, base: Path, governed: set[str]) -> list[str]:
+    """Governed metrics `dbt ls --select state:modified+` selects in ``project`` against base.
+
+    dbt writes its manifest to a separate target path, so it does not replace the compiled one.
+    """
+    target = project / "target_state"
+    target.mkdir(exist_ok=True)
+    partial = project / "target" / "partial_parse.msgpack"
+    if partial.exists():
+        shutil.copy2(partial, target / partial.name)
+    proc = run_in_project(
+        project,
+        [
+            "ls",
+            "--select",
+            "state:modified+",
+            "--resource-type",
+            "metric",
+            "--state",
+            str(base / "target"),
+            "--output",
+            "name",
+            "--quiet",
+            "--target-path",
+            str(target),
+        ],
+    )
+    return sorted(set(proc.stdout.split()) & governed)
+
+
+# --- the base project (production) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    root: Path
+    manifest: dict[str, Any]
+    governed: set[str]
+    repo_findings: list[dict[str, Any]]  # the repo's own gate findings, before any sealing
+
+
+@pytest.fixture(scope="session")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    """The project, copied and compiled once per session (per xdist worker).
+
+    The cases assume every governed metric is approved on the unmodified project. When the
+    repo's changelog lags its YAML, this copy's stale metrics are re-approved with
+    `metric-ledger approve` (and compiled again) so the cases still test one edit each;
+    ``test_unmodified_project_passes_gate`` reports the repo's own findings.
+    """
+    root = copy_project(tmp_path_factory.mktemp("gate") / "base")
+    run_in_project(root, ["compile"])
+    code, result = _gate_json(root)
+    repo_findings = result["findings"]
+    stale = sorted(
+        {
+            finding["metric"]
+            for finding in repo_findings
+            if finding["problem"] in ("definition_changed", "governance_changed")
+        }
+    )
+    others = [f for f in repo_findings if f["problem"] not in ("definition_changed", "governance_changed")]
+    if others:
+        pytest.fail(f"the project's changelog is inconsistent: {others}", pytrace=False)
+    if stale:
+        manifest = _load_manifest(root)
+        for metric in stale:
+            _metric_ledger(
+                root,
+                "approve",
+                metric,
+                "--by",
+                _ledger_approvers(manifest, metric)[0],
+                "--reason",
+                "test baseline",
+                "--target",
+                str(root / MANIFEST),
+                "--changelog",
+                str(root / CHANGELOG),
+            ).check_returncode()
+        run_in_project(root, ["compile"])
+        code, result = _gate_json(root)
+    if code != 0:
+        pytest.fail(f"gate fails on the unmodified project: {result['findings']}", pytrace=False)
+    manifest = _load_manifest(root)
+    return Base(root, manifest, _governed(manifest), repo_findings)
+
+
+def test_unmodified_project_passes_gate(base: Base) -> None:
+    """The repo's own changelog approves every governed metric as it is (exit 0)."""
+    assert len(base.governed) >= 15
+    problems = [(f["metric"], f["problem"], f["message"]) for f in base.repo_findings]
+    assert problems == [], "seeds/metric_changelog.csv does not approve the current YAML"
+
+
+# --- the edits ------------------------------------------------------------------------------------
+
+
+def _narrow_filter(project: Path) -> None:
+    def edit(metric: dict[str, Any]) -> None:
+        metric["filter"] += " and {{ Dimension('ticket__channel') }} <> 'chat'"
+
+    _edit_yaml_item(project, METRICS_YML, "metrics", "first_response_minutes_p50", edit)
+
+
+def _narrow_input_metric_filter(project: Path) -> None:
+    def edit(metric: dict[str, Any]) -> None:
+        metric["filter"] += " and {{ Dimension('ticket__channel') }} <> 'api'"
+
+    _edit_yaml_item(project, METRICS_YML, "metrics", "reopened_tickets", edit)
+
+
+def _median_to_average(project: Path) -> None:
+    def edit(semantic_model: dict[str, Any]) -> None:
+        measure = next(
+            m for m in semantic_model["measures"] if m["name"] == "first_response_minutes_median"
+        )
+        assert measure["agg"] == "median"
+        measure["agg"] = "average"
+
+    _edit_yaml_item(project, SEMANTIC_MODELS_YML, "semantic_models", "tickets", edit)
+
+
+def _include_merged_tickets(project: Path) -> None:
+    _edit_text(
+        project / "models/intermediate/support/int_tickets_population.sql",
+        "            and primary_rows.merged_into_ticket_id is null\n",
+        "",
+    )
+
+
+def _add_acknowledgement_macro(project: Path) -> None:
+    path = project / "seeds/acknowledgement_macros.csv"
+    text = path.read_text()
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + 'mac_ack_new,"On it."\n')
+
+
+def _widen_reopen_window(project: Path) -> None:
+    _edit_text(project / "dbt_project.yml", "reopen_window_days: 14", "reopen_window_days: 21")
+
+
+def _on_hold_not_open(project: Path) -> None:
+    _edit_text(
+        project / "macros/definitions/helpdesk_enums.sql",
+        "'open_status': ['new', 'open', 'pending', 'on_hold']",
+        "'open_status': ['new', 'open', 'pending']",
+    )
+
+
+def _csat_threshold(project: Path) -> None:
+    def edit(metric: dict[str, Any]) -> None:
+        limits = _ledger(metric)["stop_the_line"]["counter_metric_limits"]
+        assert limits["csat_response_rate"] == 0.2
+        limits["csat_response_rate"] = 0.25
+
+    _edit_yaml_item(project, METRICS_YML, "metrics", "csat_score", edit)
+
+
+def _reopen_counter_metric(project: Path) -> None:
+    def edit(metric: dict[str, Any]) -> None:
+        _ledger(metric)["counter_metrics"].append("escalation_rate")
+
+    _edit_yaml_item(project, METRICS_YML, "metrics", "reopen_rate", edit)
+
+
+BUSINESS_MINUTES_SQL = "models/intermediate/support/int_tickets_business_minutes.sql"
+
+
+def _cosmetic_sql(project: Path) -> None:
+    """Aliases renamed consistently, comments, blank lines, re-indentation, keyword case and
+    the order of the ANDed join predicates: nothing the model computes."""
+    path = project / BUSINESS_MINUTES_SQL
+    text = path.read_text()
+    text = re.sub(r"\bpopulation\b", "pop", text)
+    text = re.sub(r"\bfirst_responses\b", "fr", text)
+    text = text.replace("with\n", "-- note: cosmetic edit\nwith\n\n", 1)
+    text = text.replace("    select\n", "    SELECT -- note\n\n")
+    text = text.replace("\n        ", "\n            ")
+    old_join = (
+        "tickets.region = windows.region\n"
+        "                and tickets.first_response_at > windows.window_start_at\n"
+        "                and tickets.created_at < windows.window_end_at"
+    )
+    new_join = (
+        "tickets.created_at < windows.window_end_at\n"
+        "  and tickets.region = windows.region   -- same region\n"
+        "  and tickets.first_response_at > windows.window_start_at"
+    )
+    assert old_join in text
+    path.write_text(text.replace(old_join, new_join))
+
+
+def _documentation(project: Path) -> None:
+    def edit(metric: dict[str, Any]) -> None:
+        metric["label"] = "Median first response (minutes)"
+        metric["description"] = "Median wall-clock minutes to the first human reply."
+        _ledger(metric)["known_biases"] = "Acknowledgement macros stop the clock."
+
+    _edit_yaml_item(project, METRICS_YML, "metrics", "first_response_minutes_p50", edit)
+
+
+def _dev_schema(project: Path) -> None:
+    _edit_text(project / "profiles/profiles.yml", "schema: main", "schema: dev_someone")
+
+
+def _swap_or_operands(project: Path) -> None:
+    _edit_text(
+        project / "models/intermediate/support/int_ticket_open_intervals.sql",
+        "(open_until_at is null or open_until_at > open_from_at)",
+        "(open_until_at > open_from_at or open_until_at is null)",
+    )
+
+
+# --- the cases ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedChange:
+    metric: str
+    component: str
+    summary: str  # a prefix of the change's summary
+    chain_start: str  # a prefix of the cause chain; the chain always ends at the metric
+    detail: str | None = None  # text of a removed (-) line of the SQL diff
+
+
+@dataclass(frozen=True)
+class Case:
+    edit: Callable[[Path], None]
+    exit_code: int
+    problem: str | None = None
+    named: frozenset[str] | None = None  # exactly these metrics
+    downstream_of: Callable[[dict[str, Any]], list[str]] | None = None  # or: governed below these
+    must_name: frozenset[str] = frozenset()
+    must_not_name: frozenset[str] = frozenset()
+    changes: tuple[ExpectedChange, ...] = ()
+    documentation: frozenset[str] = frozenset()
+    compiled_differs: str | None = None  # a node whose compiled SQL the edit really changes
+    notes: list[str] = field(default_factory=list, compare=False)
+
+
+FRT = "first_response_minutes_p50"
+FMRT = "first_meaningful_response_minutes_p50"
+UNRELATED = frozenset({"schedule_adherence"})  # agent shifts only: no ticket lineage
+
+CASES: dict[str, Case] = {
+    "filter_narrowed": Case(
+        _narrow_filter,
+        1,
+        "definition_changed",
+        named=frozenset({FRT}),
+        changes=(
+            ExpectedChange(
+                FRT,
+                f"metric:{FRT}",
+                f"metric {FRT}: filter narrowed: + {{{{ Dimension('ticket__channel') }}}} <> 'chat'",
+                f"metric {FRT}",
+            ),
+        ),
+    ),
+    "input_metric_filter_narrowed": Case(
+        _narrow_input_metric_filter,
+        1,
+        "definition_changed",
+        named=frozenset({"reopen_rate"}),
+        changes=(
+            ExpectedChange(
+                "reopen_rate",
+                "metric:reopened_tickets",
+                "metric reopened_tickets: filter narrowed: + "
+                "{{ Dimension('ticket__channel') }} <> 'api'",
+                "metric reopened_tickets -> metric reopen_rate",
+            ),
+        ),
+    ),
+    "measure_aggregation_changed": Case(
+        _median_to_average,
+        1,
+        "definition_changed",
+        named=frozenset({FRT}),
+        changes=(
+            ExpectedChange(
+                FRT,
+                "measure:first_response_minutes_median",
+                "measure first_response_minutes_median: aggregation changed from median to "
+                "average",
+                f"measure first_response_minutes_median -> semantic model tickets -> metric {FRT}",
+            ),
+        ),
+    ),
+    "upstream_exclusion_removed": Case(
+        _include_merged_tickets,
+        1,
+        "definition_changed",
+        downstream_of=lambda m: [f"model.{PROJECT}.int_tickets_population"],
+        must_name=frozenset({FRT, FMRT, "reopen_rate", "contacts", "coverage_rate"}),
+        must_not_name=UNRELATED,
+        changes=tuple(
+            ExpectedChange(
+                metric,
+                f"sql:model.{PROJECT}.int_tickets_population",
+                "upstream model int_tickets_population logic changed",
+                "model int_tickets_population -> ",
+                "merged_into_ticket_id is null",
+            )
+            for metric in (FRT, "reopen_rate", "backlog_open")
+        ),
+    ),
+    "upstream_seed_row_added": Case(
+        _add_acknowledgement_macro,
+        1,
+        "definition_changed",
+        downstream_of=lambda m: [f"seed.{PROJECT}.acknowledgement_macros"],
+        must_name=frozenset({FMRT, FRT, "reopen_rate"}),
+        must_not_name=UNRELATED,
+        changes=(
+            ExpectedChange(
+                FMRT,
+                f"seed:seed.{PROJECT}.acknowledgement_macros",
+                "seed acknowledgement_macros rows: 1 added, 0 removed, 0 changed",
+                "seed acknowledgement_macros -> model int_ticket_messages_classified -> ",
+            ),
+        ),
+    ),
+    "var_changed": Case(
+        _widen_reopen_window,
+        1,
+        "definition_changed",
+        downstream_of=lambda m: _nodes_whose_raw_code_contains(m, "var('reopen_window_days')"),
+        must_name=frozenset({"reopen_rate"}),
+        must_not_name=UNRELATED,
+        changes=(
+            ExpectedChange(
+                "reopen_rate",
+                "var:reopen_window_days",
+                "var reopen_window_days changed: 14 -> 21",
+                "var reopen_window_days -> metric reopen_rate",
+            ),
+            ExpectedChange(
+                "reopen_rate",
+                f"sql:model.{PROJECT}.int_tickets_reopens",
+                "upstream model int_tickets_reopens logic changed",
+                "model int_tickets_reopens -> ",
+            ),
+        ),
+    ),
+    "macro_body_changed": Case(
+        _on_hold_not_open,
+        1,
+        "definition_changed",
+        downstream_of=lambda m: _nodes_whose_raw_code_contains(m, "'open_status'"),
+        must_name=frozenset({"reopen_rate", "backlog_open", "backlog_older_than_72h"}),
+        must_not_name=UNRELATED,
+        changes=(
+            ExpectedChange(
+                "backlog_open",
+                f"sql:model.{PROJECT}.int_ticket_open_intervals",
+                "upstream model int_ticket_open_intervals logic changed",
+                "model int_ticket_open_intervals -> ",
+                "'on_hold'",
+            ),
+            ExpectedChange(
+                "reopen_rate",
+                f"sql:model.{PROJECT}.int_tickets_reopens",
+                "upstream model int_tickets_reopens logic changed",
+                "model int_tickets_reopens -> ",
+                "'on_hold'",
+            ),
+        ),
+    ),
+    "governance_threshold_changed": Case(
+        _csat_threshold,
+        1,
+        "governance_changed",
+        named=frozenset({"csat_score"}),
+        changes=(
+            ExpectedChange(
+                "csat_score",
+                "ledger.stop_the_line",
+                "stop_the_line changed: ",
+                "ledger stop_the_line -> metric csat_score",
+            ),
+        ),
+    ),
+    "governance_counter_metric_added": Case(
+        _reopen_counter_metric,
+        1,
+        "governance_changed",
+        named=frozenset({"reopen_rate"}),
+        changes=(
+            ExpectedChange(
+                "reopen_rate",
+                "ledger.counter_metrics",
+                "counter_metrics changed: ['repeat_contact_rate'] -> "
+                "['repeat_contact_rate', 'escalation_rate']",
+                "ledger counter_metrics -> metric reopen_rate",
+            ),
+        ),
+    ),
+    "cosmetic_sql_edit": Case(
+        _cosmetic_sql,
+        0,
+        named=frozenset(),
+        compiled_differs=f"model.{PROJECT}.int_tickets_business_minutes",
+    ),
+    "documentation_edit": Case(
+        _documentation,
+        0,
+        named=frozenset(),
+        documentation=frozenset({FRT}),
+    ),
+    "dev_schema": Case(
+        _dev_schema,
+        0,
+        named=frozenset(),
+        compiled_differs=f"model.{PROJECT}.fct_tickets",
+    ),
+}
+
+# Canonical SQL must ignore predicate order (governance.md §2); an OR nested in an AND is not
+# sorted (library bug, see the lead's report): the gate asks to re-approve both backlog metrics.
+XFAIL_CASES: dict[str, Case] = {
+    "predicate_order_in_nested_or": Case(
+        _swap_or_operands,
+        0,
+        named=frozenset(),
+        compiled_differs=f"model.{PROJECT}.int_ticket_open_intervals",
+    ),
+}
+
+
+def _case_params() -> list[Any]:
+    params: list[Any] = [pytest.param(name, CASES[name], id=name) for name in CASES]
+    params += [
+        pytest.param(
+            name,
+            case,
+            id=name,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="canonical._sort_connectors leaves an OR chain inside an AND unsorted",
+            ),
+        )
+        for name, case in XFAIL_CASES.items()
+    ]
+    return params
+
+
+@pytest.mark.parametrize(("name", "case"), _case_params())
+def test_gate_after_one_edit(
+    base: Base,
+    tmp_path: Path,
+    name: str,
+    case: Case,
+    record_property: Callable[[str, object], None],
+) -> None:
+    work = _copy_from(base.root, tmp_path / "work")
+    case.edit(work)
+    run_in_project(work, ["compile"])
+    code, result = _gate_json(work, base=base.root)
+    named = sorted({finding["metric"] for finding in result["findings"]})
+    dbt_selected = _dbt_state_modified(work, base.root, base.governed)
+    record_property("gate_exit_code", code)
+    record_property("gate_named", named)
+    record_property("dbt_state_modified", dbt_selected)
+
+    current = _load_manifest(work)
+    if case.compiled_differs:  # the edit is real: dbt compiles different SQL
+        node = case.compiled_differs
+        assert current["nodes"][node]["compiled_code"] != base.manifest["nodes"][node][
+            "compiled_code"
+        ]
+
+    assert code == case.exit_code, result["findings"]
+    assert result["passed"] is (case.exit_code == 0)
+    assert {finding["problem"] for finding in result["findings"]} <= {case.problem}
+
+    if case.named is not None:
+        expected = set(case.named)
+    else:
+        assert case.downstream_of is not None
+        start = case.downstream_of(current)
+        assert start, "the edit touches no node of the project"
+        expected = _governed_downstream(current, start)
+    assert set(named) == expected
+    assert case.must_name <= set(named)
+    assert not case.must_not_name & set(named)
+
+    by_metric = {finding["metric"]: finding for finding in result["findings"]}
+    for finding in result["findings"]:
+        assert finding["changes"], f"{finding['metric']}: no explanation of the change"
+        assert finding["reapprove_command"].startswith(
+            f"metric-ledger approve {finding['metric']} --by "
+        )
+        for change in finding["changes"]:
+            assert change["cause_chain"].endswith(f"metric {finding['metric']}"), change
+    for want in case.changes:
+        changes = {change["component"]: change for change in by_metric[want.metric]["changes"]}
+        assert want.component in changes, sorted(changes)
+        change = changes[want.component]
+        assert change["summary"].startswith(want.summary), change["summary"]
+        assert change["cause_chain"].startswith(want.chain_start), change["cause_chain"]
+        if want.detail is not None:
+            removed = [line for line in change["detail"] if line.startswith("-")]
+            assert any(want.detail in line.lower() for line in removed), change["detail"]
+
+    documented = {drift["metric"] for drift in result["documentation_changes"]}
+    assert documented == set(case.documentation)
+    if case.exit_code == 0:
+        diff = _metric_ledger(
+            work, "diff", "--base", str(base.root / MANIFEST), "--target", str(work / MANIFEST),
+            "--json",
+        )  # fmt: skip
+        assert diff.returncode == 0, diff.stderr
+        drifts = json.loads(diff.stdout)
+        assert {d["metric"]: d["category"] for d in drifts} == dict.fromkeys(
+            case.documentation, "documentation"
+        )
+
+
+def test_documentation_diff_names_the_edited_fields(base: Base, tmp_path: Path) -> None:
+    """A label/description/ledger-prose edit is documentation: diff says which fields."""
+    work = _copy_from(base.root, tmp_path / "work")
+    _documentation(work)
+    run_in_project(work, ["compile"])
+    diff = _metric_ledger(
+        work, "diff", "--base", str(base.root / MANIFEST), "--target", str(work / MANIFEST), "--json"
+    )
+    assert diff.returncode == 0, diff.stderr
+    (drift,) = json.loads(diff.stdout)
+    assert drift["metric"] == FRT
+    assert drift["category"] == "documentation"
+    summaries = {change["summary"] for change in drift["changes"]}
+    assert summaries == {"label edited", "description edited", "known_biases edited"}
