@@ -21,7 +21,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
             if finding["problem"] in ("definition_changed", "governance_changed")
         }
     )
-    others = [f for f in repo_findings if f["problem"] not in ("definition_changed", "governance_changed")]
+    others = [
+        f for f in repo_findings if f["problem"] not in ("definition_changed", "governance_changed")
+    ]
     if others:
         pytest.fail(f"the project's changelog is inconsistent: {others}", pytrace=False)
     if stale:
@@ -381,8 +383,8 @@ class Case:
     must_not_name: frozenset[str] = frozenset()
     changes: tuple[ExpectedChange, ...] = ()
     documentation: frozenset[str] = frozenset()
+    documentation_summaries: frozenset[str] = frozenset()
     compiled_differs: str | None = None  # a node whose compiled SQL the edit really changes
-    notes: list[str] = field(default_factory=list, compare=False)
 
 
 FRT = "first_response_minutes_p50"
@@ -399,7 +401,8 @@ CASES: dict[str, Case] = {
             ExpectedChange(
                 FRT,
                 f"metric:{FRT}",
-                f"metric {FRT}: filter narrowed: + {{{{ Dimension('ticket__channel') }}}} <> 'chat'",
+                f"metric {FRT}: filter narrowed: + "
+                "{{ Dimension('ticket__channel') }} <> 'chat'",
                 f"metric {FRT}",
             ),
         ),
@@ -428,8 +431,7 @@ CASES: dict[str, Case] = {
             ExpectedChange(
                 FRT,
                 "measure:first_response_minutes_median",
-                "measure first_response_minutes_median: aggregation changed from median to "
-                "average",
+                "measure first_response_minutes_median: aggregation changed from median to average",
                 f"measure first_response_minutes_median -> semantic model tickets -> metric {FRT}",
             ),
         ),
@@ -554,6 +556,9 @@ CASES: dict[str, Case] = {
         0,
         named=frozenset(),
         documentation=frozenset({FRT}),
+        documentation_summaries=frozenset(
+            {"label edited", "description edited", "known_biases edited"}
+        ),
     ),
     "dev_schema": Case(
         _dev_schema,
@@ -613,9 +618,9 @@ def test_gate_after_one_edit(
     current = _load_manifest(work)
     if case.compiled_differs:  # the edit is real: dbt compiles different SQL
         node = case.compiled_differs
-        assert current["nodes"][node]["compiled_code"] != base.manifest["nodes"][node][
-            "compiled_code"
-        ]
+        assert (
+            current["nodes"][node]["compiled_code"] != base.manifest["nodes"][node]["compiled_code"]
+        )
 
     assert code == case.exit_code, result["findings"]
     assert result["passed"] is (case.exit_code == 0)
@@ -662,19 +667,202 @@ def test_gate_after_one_edit(
         assert {d["metric"]: d["category"] for d in drifts} == dict.fromkeys(
             case.documentation, "documentation"
         )
+        summaries = {change["summary"] for d in drifts for change in d["changes"]}
+        assert summaries == set(case.documentation_summaries)
 
 
-def test_documentation_diff_names_the_edited_fields(base: Base, tmp_path: Path) -> None:
-    """A label/description/ledger-prose edit is documentation: diff says which fields."""
+# --- the re-approval workflow -----------------------------------------------------------------
+
+
+def test_reapproval_workflow(base: Base, tmp_path: Path) -> None:
+    """Without --base the gate still names the metric and prints the command; a listed approver
+    re-approves (a new changelog version, the ledger version bumped); after `dbt compile` the gate
+    passes. A person who is not an approver is refused (exit 2, one line)."""
     work = _copy_from(base.root, tmp_path / "work")
-    _documentation(work)
+    _narrow_filter(work)
     run_in_project(work, ["compile"])
-    diff = _metric_ledger(
-        work, "diff", "--base", str(base.root / MANIFEST), "--target", str(work / MANIFEST), "--json"
+    manifest_args = ["--target", str(work / MANIFEST), "--changelog", str(work / CHANGELOG)]
+
+    gate = _metric_ledger(work, "gate", *manifest_args)
+    assert gate.returncode == 1, gate.stdout + gate.stderr
+    failing = re.findall(r"^- (\w+): ", gate.stdout, flags=re.MULTILINE)
+    assert failing == [FRT]
+    assert re.search(rf"metric-ledger approve {FRT} --by \w+ --reason", gate.stdout)
+
+    before = (work / CHANGELOG).read_text()
+    refused = _metric_ledger(
+        work, "approve", FRT, "--by", "mallory", "--reason", "narrow", *manifest_args
     )
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert "mallory" in refused.stderr
+    assert (work / CHANGELOG).read_text() == before
+
+    approvers = _ledger_approvers(_load_manifest(work), FRT)
+    approver = approvers[-1]  # any listed approver, not only the owner
+    previous = max(
+        int(r["version"]) for r in _changelog_rows(work / CHANGELOG) if r["metric_name"] == FRT
+    )
+    approved = _metric_ledger(
+        work, "approve", FRT, "--by", approver, "--reason", "Chat excluded", *manifest_args
+    )
+    assert approved.returncode == 0, approved.stderr
+    rows = _changelog_rows(work / CHANGELOG)
+    last = rows[-1]
+    assert (
+        last["metric_name"],
+        int(last["version"]),
+        last["change_type"],
+        last["approved_by"],
+    ) == (
+        FRT,
+        previous + 1,
+        "definition_change",
+        approver,
+    )
+    prints = json.loads(
+        _metric_ledger(work, "fingerprint", "--target", str(work / MANIFEST), "--json").stdout
+    )
+    current = next(item for item in prints if item["metric"] == FRT)
+    assert last["definition_fingerprint"] == current["definition_fingerprint"]
+    assert last["governance_fingerprint"] == current["governance_fingerprint"]
+    ledger = yaml.safe_load((work / METRICS_YML).read_text())
+    metric = next(m for m in ledger["metrics"] if m["name"] == FRT)
+    assert _ledger(metric)["version"] == previous + 1
+
+    run_in_project(work, ["compile"])  # the ledger version lives in the YAML
+    code, result = _gate_json(work)
+    assert code == 0, result["findings"]
+    code, result = _gate_json(work, base=base.root)
+    assert code == 0, result["findings"]
+
+    again = _metric_ledger(work, "approve", FRT, "--by", approver, "--reason", "x", *manifest_args)
+    assert again.returncode == 2
+    assert "already approved" in again.stderr
+
+
+# --- unreadable input, inconsistent changelog -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param("{", "not valid JSON", id="truncated_json"),
+        pytest.param("[]", "not a dbt manifest", id="not_a_manifest"),
+        pytest.param(None, "not found", id="missing_file"),
+    ],
+)
+def test_unreadable_manifest_exits_2(
+    base: Base, tmp_path: Path, content: str | None, expected: str
+) -> None:
+    manifest = tmp_path / "manifest.json"
+    if content is not None:
+        manifest.write_text(content)
+    for args in (
+        ["gate", "--target", str(manifest), "--changelog", str(base.root / CHANGELOG)],
+        ["gate", "--target", str(base.root / MANIFEST), "--base", str(manifest),
+         "--changelog", str(base.root / CHANGELOG)],
+    ):  # fmt: skip
+        proc = _metric_ledger(base.root, *args)
+        assert proc.returncode == 2
+        assert proc.stdout == ""
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert str(manifest) in lines[0]
+        assert expected in lines[0]
+
+
+def _append_row(rows: list[dict[str, str]], **values: str) -> list[dict[str, str]]:
+    return [*rows, {**rows[0], **values}]
+
+
+def _latest(rows: list[dict[str, str]], metric: str) -> dict[str, str]:
+    return max((r for r in rows if r["metric_name"] == metric), key=lambda r: int(r["version"]))
+
+
+CHANGELOG_BREAKS: dict[
+    str, tuple[Callable[[list[dict[str, str]]], list[dict[str, str]]], set[tuple[str, str]]]
+] = {
+    "version_gap": (
+        lambda rows: [
+            *rows,
+            {
+                **_latest(rows, "reopen_rate"),
+                "version": str(int(_latest(rows, "reopen_rate")["version"]) + 2),
+            },
+        ],
+        {("reopen_rate", "versions_not_consecutive")},
+    ),
+    "unknown_metric": (
+        lambda rows: [*rows, {**rows[0], "metric_name": "no_such_metric", "version": "1"}],
+        {("no_such_metric", "unknown_metric")},
+    ),
+    "approver_not_listed": (
+        lambda rows: [
+            *rows,
+            {
+                **_latest(rows, "reopen_rate"),
+                "version": str(int(_latest(rows, "reopen_rate")["version"]) + 1),
+                "approved_by": "mallory",
+            },
+        ],
+        {("reopen_rate", "approver_not_listed")},
+    ),
+    "metric_without_row": (
+        lambda rows: [r for r in rows if r["metric_name"] != "reopen_rate"],
+        {("reopen_rate", "not_approved")},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGELOG_BREAKS))
+def test_inconsistent_changelog_exits_1(base: Base, tmp_path: Path, name: str) -> None:
+    break_rows, must = CHANGELOG_BREAKS[name]
+    rows = _changelog_rows(base.root / CHANGELOG)
+    changelog = tmp_path / "metric_changelog.csv"
+    with changelog.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(break_rows(rows))
+    code, result = _gate_json(base.root, changelog=changelog)
+    assert code == 1
+    problems = {(f["metric"], f["problem"]) for f in result["findings"]}
+    assert must <= problems
+    named = {metric for metric, _ in problems}
+    assert named == {metric for metric, _ in must}  # no other metric is blamed
+
+
+def test_malformed_changelog_exits_2(base: Base, tmp_path: Path) -> None:
+    text = (base.root / CHANGELOG).read_text().splitlines()
+    changelog = tmp_path / "metric_changelog.csv"
+    changelog.write_text(
+        "\n".join([*text[:2], text[2].replace(",1,", ",one,", 1), *text[3:]]) + "\n"
+    )
+    proc = _metric_ledger(
+        base.root, "gate", "--target", str(base.root / MANIFEST), "--changelog", str(changelog)
+    )
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert f"{changelog}:3: version is not an integer" in line
+
+
+# --- known library bugs (strict xfail: they start failing once fixed) ----------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fingerprints read seeds and vars from the manifest's root_path: a base manifest "
+    "compiled in another checkout (production's) differs in every seed and var",
+)
+def test_base_manifest_from_another_checkout(base: Base, tmp_path: Path) -> None:
+    checkout = _copy_from(base.root, tmp_path / "prod_checkout")
+    run_in_project(checkout, ["compile"])
+    artifact = tmp_path / "prod_artifact"
+    checkout.rename(artifact)  # the manifest's root_path no longer exists, as for a CI artifact
+    diff = _metric_ledger(
+        base.root, "diff", "--base", str(artifact / MANIFEST),
+        "--target", str(base.root / MANIFEST), "--json",
+    )  # fmt: skip
     assert diff.returncode == 0, diff.stderr
-    (drift,) = json.loads(diff.stdout)
-    assert drift["metric"] == FRT
-    assert drift["category"] == "documentation"
-    summaries = {change["summary"] for change in drift["changes"]}
-    assert summaries == {"label edited", "description edited", "known_biases edited"}
+    assert json.loads(diff.stdout) == []
