@@ -79,19 +79,21 @@ def generate_command(
     help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
 )
 def summary_command(database: Path | None) -> None:
-    """Print volumes, coverage, median first response by channel and the quarantine of a build."""
+    """Print volumes, coverage, first response by channel, quarantine and guardrail findings."""
     import os
 
-    from metric_ledger.report import render_summary
-    from metric_ledger.summary import WarehouseError, read_summary
+    from metric_ledger.report import render_guardrails, render_summary
+    from metric_ledger.summary import WarehouseError, read_guardrails, read_summary
 
     path = database or Path(os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb"))
     try:
         summary = read_summary(path)
+        guardrails = read_guardrails(path)
     except WarehouseError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(2) from None
     render_summary(summary)
+    render_guardrails(guardrails)
 
 
 # --- definitions: fingerprint, diff, gate, approve, notices ---------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from metric_ledger.summary import BuildSummary
+from metric_ledger.summary import BuildSummary, GuardrailFindings
 
 
 def _minutes(value: float | None) -> str:
@@ -48,3 +48,66 @@ def render_summary(summary: BuildSummary, console: Console | None = None) -> Non
         console.print(quarantine)
     else:
         console.print("Quarantine: empty (every raw row meets the source contract).")
+
+
+def render_guardrails(findings: GuardrailFindings, console: Console | None = None) -> None:
+    """Print what the guardrails caught: frozen metrics and why, coverage drops, mix shifts,
+    branch gate verdicts, re-baseline notices, decision-record verdicts."""
+    console = console or Console()
+    week = findings.latest_complete_week or "-"
+    console.print(f"\n[bold]Guardrails[/bold]  latest complete week {week}")
+    if findings.blocked_this_week:
+        table = Table(title=f"Metrics not usable for their job in the week of {week}")
+        for header in ("metric", "job", "why not"):
+            table.add_column(header)
+        for status in findings.blocked_this_week:
+            table.add_row(status.metric_name, status.job, status.reasons)
+        console.print(table)
+    else:
+        console.print(f"Every governed metric may be used for its job in the week of {week}.")
+    counts = ", ".join(
+        f"{reason} {count}" for reason, count in findings.blocked_weeks_by_reason.items() if count
+    )
+    console.print(f"Metric-weeks flagged over the export: {counts or 'none'}")
+    for drop in findings.coverage_drops[:8]:
+        console.print(f"  coverage_drop: {drop.metric_name} in the week of {drop.week_start_date}")
+    if len(findings.coverage_drops) > 8:
+        console.print(f"  ... and {len(findings.coverage_drops) - 8} more coverage drops")
+    if findings.mix_shifts:
+        table = Table(title="Mix shifts (segment before judging)")
+        for header in ("week", "branch", "dimension", "largest mover", "before", "now"):
+            table.add_column(header)
+        for shift in findings.mix_shifts[:12]:
+            table.add_row(
+                shift.week_start_date,
+                shift.branch,
+                shift.mix_dimension,
+                shift.largest_mover,
+                f"{shift.trailing_share:.1%}",
+                f"{shift.share:.1%}",
+            )
+        console.print(table)
+    else:
+        console.print("Mix shifts: none flagged.")
+    if findings.branch_gate:
+        table = Table(title="Branch comparability gate (weeks ranked / weeks)")
+        for header in ("metric", "ranked", "failed checks (other weeks)"):
+            table.add_column(header)
+        for verdict in findings.branch_gate:
+            table.add_row(
+                verdict.metric_name,
+                f"{verdict.weeks_ranked}/{verdict.weeks}",
+                verdict.failed_checks,
+            )
+        console.print(table)
+    if findings.notices:
+        for notice in findings.notices:
+            console.print(
+                f"Re-baseline: {notice.metric_name} v{notice.from_version} -> v{notice.to_version} "
+                f"effective {notice.effective_date}, frozen until {notice.freeze_ends_on}, "
+                f"baseline ready {notice.baseline_ready_week or 'not yet'}"
+            )
+    else:
+        console.print("Re-baseline notices: none (no definition change in the changelog).")
+    for decision_id, intervention, metric, outcome in findings.decision_reviews:
+        console.print(f"Decision {decision_id} ({intervention}, {metric}): {outcome}")

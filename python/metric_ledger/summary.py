@@ -136,3 +136,156 @@ def read_summary(database: Path) -> BuildSummary:
             for row in quarantine_rows
         ],
     )
+
+
+@dataclass(frozen=True)
+class MetricWeekStatus:
+    metric_name: str
+    week_start_date: str
+    job: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class MixShift:
+    week_start_date: str
+    branch: str
+    mix_dimension: str
+    largest_mover: str
+    trailing_share: float
+    share: float
+
+
+@dataclass(frozen=True)
+class BranchGateVerdict:
+    metric_name: str
+    weeks: int
+    weeks_ranked: int
+    failed_checks: str
+
+
+@dataclass(frozen=True)
+class RebaselineNotice:
+    metric_name: str
+    from_version: int
+    to_version: int
+    effective_date: str
+    freeze_ends_on: str
+    baseline_ready_week: str | None
+
+
+@dataclass(frozen=True)
+class GuardrailFindings:
+    latest_complete_week: str | None
+    blocked_this_week: list[MetricWeekStatus] = field(default_factory=list)
+    blocked_weeks_by_reason: dict[str, int] = field(default_factory=dict)
+    coverage_drops: list[MetricWeekStatus] = field(default_factory=list)
+    mix_shifts: list[MixShift] = field(default_factory=list)
+    branch_gate: list[BranchGateVerdict] = field(default_factory=list)
+    notices: list[RebaselineNotice] = field(default_factory=list)
+    decision_reviews: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+_REASONS = (
+    "coverage_drop",
+    "definition_freeze",
+    "counter_metric_breach",
+    "comparability_break",
+    "low_response_rate",
+    "paused",
+)
+
+
+def read_guardrails(database: Path) -> GuardrailFindings:
+    """What the guardrail models found, read-only (every number computed by the warehouse)."""
+    try:
+        connection = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
+    try:
+        latest = connection.execute(
+            "select cast(max(week_start_date) as varchar) from metric_status_weekly "
+            "where is_complete_week"
+        ).fetchone()
+        latest_week = latest[0] if latest else None
+        blocked = [
+            MetricWeekStatus(*map(str, row))
+            for row in connection.execute(
+                "select metric_name, cast(week_start_date as varchar), job, reasons "
+                "from metric_status_weekly where is_complete_week and not usable_for_job "
+                "and cast(week_start_date as varchar) = ? order by metric_name",
+                [latest_week],
+            ).fetchall()
+        ]
+        by_reason = {
+            reason: int(
+                (
+                    connection.execute(
+                        f"select count(*) from metric_status_weekly where has_{reason}"
+                        if reason != "paused"
+                        else "select count(*) from metric_status_weekly where is_paused"
+                    ).fetchone()
+                    or (0,)
+                )[0]
+            )
+            for reason in _REASONS
+        }
+        drops = [
+            MetricWeekStatus(*map(str, row))
+            for row in connection.execute(
+                "select metric_name, cast(week_start_date as varchar), job, reasons "
+                "from metric_status_weekly where has_coverage_drop "
+                "order by week_start_date, metric_name"
+            ).fetchall()
+        ]
+        shifts = [
+            MixShift(str(r[0]), str(r[1]), str(r[2]), str(r[3]), float(r[4]), float(r[5]))
+            for r in connection.execute(
+                "select cast(week_start_date as varchar), branch, mix_dimension, largest_mover, "
+                "largest_mover_trailing_share, largest_mover_share from mix_shift_weekly "
+                "where is_shift_flagged order by week_start_date, branch, mix_dimension"
+            ).fetchall()
+        ]
+        gate = [
+            BranchGateVerdict(str(r[0]), int(r[1]), int(r[2]), str(r[3] or ""))
+            for r in connection.execute(
+                "select metric_name, count(*), count(*) filter (where is_ranking_allowed), "
+                "string_agg(distinct nullif(failed_checks, ''), '; ') "
+                "from branch_comparison_gate group by metric_name order by metric_name"
+            ).fetchall()
+        ]
+        notices = [
+            RebaselineNotice(str(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4]), r[5])
+            for r in connection.execute(
+                "select metric_name, from_version, to_version, cast(effective_date as varchar), "
+                "cast(freeze_ends_on as varchar), cast(baseline_ready_week as varchar) "
+                "from metric_rebaseline_notices order by effective_date desc"
+            ).fetchall()
+        ]
+        try:
+            reviews = [
+                (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                for r in connection.execute(
+                    "select decision_id, intervention_type, leading_metric, verdict "
+                    "from decision_record_reviews order by decision_id"
+                ).fetchall()
+            ]
+        except duckdb.Error:
+            reviews = []
+    except duckdb.Error as error:
+        message = str(error).splitlines()[0]
+        raise WarehouseError(
+            f"{database}: not a complete metric_ledger build: {message}"
+        ) from error
+    finally:
+        connection.close()
+    return GuardrailFindings(
+        latest_complete_week=latest_week,
+        blocked_this_week=blocked,
+        blocked_weeks_by_reason=by_reason,
+        coverage_drops=drops,
+        mix_shifts=shifts,
+        branch_gate=gate,
+        notices=notices,
+        decision_reviews=reviews,
+    )
