@@ -15,20 +15,12 @@
       is_review_due (the week of review_on is complete in the data).
     - The weekly slice values come from metric_values_sql for every governed metric of the
       tickets semantic model x the six slice dimensions, generated at compile time; the join
-      keeps the (metric, dimension, value) triples the records ask for. The macro reads the
-      semantic model's relation, which is redirected to ref('fct_tickets') so unit tests can
-      mock it (a no-op in a normal run). -#}
+      keeps the (metric, dimension, value) triples the records ask for. (Unit tests have no
+      graph: they override governed_metrics, metric_lineage and metric_values_sql.) -#}
 -- depends_on: {{ ref('fct_tickets') }}
 {%- set slice_dimensions = ['channel', 'queue', 'priority', 'region', 'customer_tier', 'contact_reason'] -%}
-{%- set tickets_node_id = 'model.' ~ project_name ~ '.fct_tickets' -%}
-{%- set tickets_relation = namespace(name=none) -%}
 {%- set slice_metrics = [] -%}
 {%- if execute -%}
-    {%- for semantic_model in graph.semantic_models.values() -%}
-        {%- if semantic_model.depends_on.nodes == [tickets_node_id] -%}
-            {%- set tickets_relation.name = semantic_model.node_relation.relation_name -%}
-        {%- endif -%}
-    {%- endfor -%}
     {%- for metric in governed_metrics() -%}
         {%- if metric_lineage(metric).models == ['fct_tickets'] -%}
             {%- do slice_metrics.append(metric) -%}
@@ -61,33 +53,31 @@ slice_metric_weeks as (
     {% for metric_slice in metric_slices -%}
         {%- set metric = metric_slice.metric -%}
         {%- set dimension = metric_slice.dimension -%}
-        {%- set metric_sql = metric_values_sql(metric.name, [dimension]) -%}
-        {%- if tickets_relation.name -%}
-            {%- set metric_sql = metric_sql | replace(tickets_relation.name, ref('fct_tickets') | string) -%}
-        {%- endif %}
-    select
-        {{ sql_literal(metric.name) }} as metric_name,
-        {{ sql_literal(dimension) }} as slice_dimension,
-        cast({{ dimension }} as {{ dbt.type_string() }}) as slice_value,
-        cast(week_start_date as date) as week_start_date,
-        {% if metric.type == 'ratio' -%}
-        cast(numerator_value as {{ type_double() }}) as pooling_numerator,
-        cast(denominator_value as {{ type_double() }}) as pooling_denominator
+        {%- if metric.type == 'ratio' -%}
+            {%- set pooling_numerator = 'numerator_value' -%}
+            {%- set pooling_denominator = 'denominator_value' -%}
         {%- else -%}
-        cast(metric_value as {{ type_double() }}) as pooling_numerator,
-        cast(case when metric_value is not null then 1 end as {{ type_double() }}) as pooling_denominator
+            {%- set pooling_numerator = 'metric_value' -%}
+            {%- set pooling_denominator = 'case when metric_value is not null then 1 end' -%}
         {%- endif %}
-    from ({{ metric_sql }}) as slice_metric_{{ loop.index }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            {{ sql_literal(metric.name) }} as metric_name,
+            {{ sql_literal(dimension) }} as slice_dimension,
+            cast({{ dimension }} as {{ dbt.type_string() }}) as slice_value,
+            cast(week_start_date as date) as week_start_date,
+            cast({{ pooling_numerator }} as {{ type_double() }}) as pooling_numerator,
+            cast({{ pooling_denominator }} as {{ type_double() }}) as pooling_denominator
+        from ({{ metric_values_sql(metric.name, [dimension]) }}) as slice_metric_{{ loop.index }}
+        {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as slice_dimension,
-        cast(null as {{ dbt.type_string() }}) as slice_value,
-        cast(null as date) as week_start_date,
-        cast(null as {{ type_double() }}) as pooling_numerator,
-        cast(null as {{ type_double() }}) as pooling_denominator
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as metric_name,
+            cast(null as {{ dbt.type_string() }}) as slice_dimension,
+            cast(null as {{ dbt.type_string() }}) as slice_value,
+            cast(null as date) as week_start_date,
+            cast(null as {{ type_double() }}) as pooling_numerator,
+            cast(null as {{ type_double() }}) as pooling_denominator
+        where 1 = 0
     {%- endfor %}
 
 ),
@@ -203,10 +193,10 @@ pooled_record_metrics as (
         sum(case when review_period = 'after' then pooling_numerator end)
         / nullif(sum(case when review_period = 'after' then pooling_denominator end), 0) as after_value,
         sum(
-            case when review_period = 'before' and pooling_denominator is not null then 1 else 0 end
+            case when review_period = 'before' and pooling_denominator > 0 then 1 else 0 end
         ) as before_week_count,
         sum(
-            case when review_period = 'after' and pooling_denominator is not null then 1 else 0 end
+            case when review_period = 'after' and pooling_denominator > 0 then 1 else 0 end
         ) as after_week_count
     from record_metric_weeks
     group by
