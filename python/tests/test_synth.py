@@ -779,6 +779,521 @@ def test_library_rejects_bad_arguments(
     assert not any(tmp_path.iterdir())
 
 
+# --- scenarios: the remaining failure modes of scenarios.md -------------------------------------
+
+NEW_TICKETS = 20_000
+BACKLOG_TICKETS = 200_000  # the enterprise x EMEA x email slice is ~1% of contacts
+WINDOW = 8  # first week index of the default "last 4 weeks" window (of 12)
+SHIFT = 6  # mix_shift's first "April" week (weeks // 2)
+ACK_LIST = _quote(c.ACK_MACROS)
+AGENT_REPLY = (
+    "event_type = 'message' and author_type = 'agent' and is_public and not is_auto_response"
+)
+#: per-ticket facts from the raw events, following metric-definitions.md (included tickets)
+FACTS_SQL = f"""
+create or replace temp table facts as
+with replies as (
+    select ticket_id,
+           min(occurred_at) filter (where {AGENT_REPLY}) as fr,
+           min(occurred_at) filter (where {AGENT_REPLY} and body_chars >= 80
+                                    and (macro_id is null or macro_id not in ({ACK_LIST}))) as fmr,
+           count(*) filter (where {AGENT_REPLY}) as replies,
+           arg_min(author_type, (occurred_at, event_id))
+               filter (where event_type = 'message' and is_public) as first_author
+    from ticket_events group by 1),
+changes as (
+    select ticket_id, occurred_at, new_value,
+           lag(new_value) over (partition by ticket_id order by occurred_at, event_id) as prev,
+           max(case when new_value = 'solved' then occurred_at end) over (
+               partition by ticket_id order by occurred_at, event_id
+               rows between unbounded preceding and 1 preceding) as last_solve
+    from ticket_events where event_type = 'status_change'),
+statuses as (
+    select ticket_id,
+           min(occurred_at) filter (where new_value = 'solved') as first_solved,
+           max(occurred_at) filter (where new_value = 'solved') as last_solved,
+           bool_or(prev = 'solved' and new_value in ('new', 'open', 'pending', 'on_hold')
+                   and occurred_at <= last_solve + interval 14 days) as reopened
+    from changes group by 1)
+select t.*, r.fr, r.fmr, coalesce(r.replies, 0) as replies,
+       coalesce(r.first_author = 'agent', false) as outbound,
+       s.first_solved, s.last_solved, coalesce(s.reopened, false) as reopened
+from tickets t left join replies r using (ticket_id) left join statuses s using (ticket_id)
+where not t.is_internal_requester and t.merged_into_ticket_id is null
+"""
+
+
+def _week(index: int) -> date:
+    return START + timedelta(weeks=index)
+
+
+def _facts(directory: Path) -> duckdb.DuckDBPyConnection:
+    con = _connect(directory)
+    con.execute(FACTS_SQL)
+    return con
+
+
+def _between(lo: int, hi: int, column: str = "created_at") -> str:
+    """SQL condition: `column` in weeks [lo, hi) of the period."""
+    return f"{column} >= '{_week(lo)}' and {column} < '{_week(hi)}'"
+
+
+@pytest.fixture(scope="module")
+def new_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    runs: dict[str, Path] = {}
+    for name in (
+        "clean",
+        "macro_gaming",
+        "reopen_inflation",
+        "mix_shift",
+        "severity_downgrade",
+        "response_rate_collapse",
+        "definition_change",
+    ):
+        out = tmp_path_factory.mktemp(f"new_{name}")
+        scen = [] if name == "clean" else [name]
+        generate(out, tickets=NEW_TICKETS, seed=5, start=START, weeks=WEEKS, scenarios=scen)
+        runs[name] = out
+    return runs
+
+
+def test_registry_has_every_scenario_of_the_design() -> None:
+    assert set(SCENARIOS) == {
+        "coverage_gap",
+        "coverage_gap_vanish",
+        "branch_simpson",
+        "macro_gaming",
+        "reopen_inflation",
+        "mix_shift",
+        "definition_change",
+        "severity_downgrade",
+        "response_rate_collapse",
+        "backlog_aging",
+    }
+    for name in ("macro_gaming", "reopen_inflation", "severity_downgrade"):
+        assert "WEEKS_FROM_END" in (SCENARIOS[name].__doc__ or ""), name
+    for name in ("response_rate_collapse", "backlog_aging"):
+        assert "WEEKS_FROM_END" in (SCENARIOS[name].__doc__ or ""), name
+
+
+def _response_medians(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[float, float]:
+    """Median minutes to the first reply and to the first meaningful reply, weeks [lo, hi)."""
+    row = con.execute(
+        f"""select median(epoch(fr) - epoch(created_at)) / 60, median(epoch(fmr) -
+                   epoch(created_at)) / 60
+            from facts where channel in ('email', 'web_form', 'chat', 'social') and not outbound
+            and {_between(lo, hi)}"""
+    ).fetchone()
+    assert row is not None
+    return float(row[0]), float(row[1])
+
+
+def test_macro_gaming_speeds_up_first_response_only(new_runs: dict[str, Path]) -> None:
+    con, clean = _facts(new_runs["macro_gaming"]), _facts(new_runs["clean"])
+    frt_before, fmr_before = _response_medians(con, 0, WINDOW)
+    frt_after, fmr_after = _response_medians(con, WINDOW, WEEKS - 1)  # last week: censored
+    assert frt_after < 0.1 * frt_before and frt_after < 6
+    assert fmr_after > 0.85 * fmr_before
+    # against the clean run: the same weeks, the same real replies
+    clean_frt, clean_fmr = _response_medians(clean, WINDOW, WEEKS)
+    frt_window, fmr_window = _response_medians(con, WINDOW, WEEKS)
+    assert frt_window < 0.1 * clean_frt
+    assert fmr_window == pytest.approx(clean_fmr, rel=0.03)
+    assert _response_medians(con, 0, WINDOW) == _response_medians(clean, 0, WINDOW)
+    # the clean data shows no such drop
+    clean_before, _ = _response_medians(clean, 0, WINDOW)
+    clean_after, _ = _response_medians(clean, WINDOW, WEEKS - 1)
+    assert clean_after > 0.7 * clean_before
+    # the new first replies are acknowledgement macros sent by agents within five minutes
+    acks = con.execute(
+        f"""select count(*) filter (where epoch(e.occurred_at) - epoch(t.created_at) <= 300),
+                   max(e.body_chars), count(distinct e.macro_id)
+            from facts t join ticket_events e using (ticket_id)
+            where {_between(WINDOW, WEEKS, "t.created_at")} and e.occurred_at = t.fr
+            and e.macro_id in ({ACK_LIST}) and e.author_type = 'agent'
+            and e.author_id is not null and e.is_public and not e.is_auto_response"""
+    ).fetchone()
+    window_contacts = _one(
+        con,
+        f"""select count(*) from facts where {_between(WINDOW, WEEKS)} and not outbound
+            and channel in ('email', 'web_form', 'chat', 'social')""",
+    )
+    assert acks is not None and acks[0] > 0.75 * window_contacts
+    assert acks[1] < 80 and acks[2] == len(c.ACK_MACROS)
+    fast_before = _one(
+        clean,
+        f"""select count(*) from facts where {_between(WINDOW, WEEKS)} and not outbound
+            and channel in ('email', 'web_form', 'social')
+            and fr <= created_at + interval 5 minutes""",
+    )
+    assert fast_before < 0.05 * window_contacts
+
+
+def _rates(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[float, float]:
+    """(reopened share of first-solved tickets, one-touch share of solved), created in [lo, hi)."""
+    row = con.execute(
+        f"""select avg(reopened::int), avg((replies = 1)::int) from facts
+            where first_solved is not null and {_between(lo, hi)}"""
+    ).fetchone()
+    assert row is not None
+    return float(row[0]), float(row[1])
+
+
+def test_macro_gaming_moves_reopens_and_one_touch(new_runs: dict[str, Path]) -> None:
+    con, clean = _facts(new_runs["macro_gaming"]), _facts(new_runs["clean"])
+    reopen, one_touch = _rates(con, WINDOW, WINDOW + 2)
+    clean_reopen, clean_one_touch = _rates(clean, WINDOW, WINDOW + 2)
+    assert reopen > clean_reopen + 0.025
+    assert one_touch < clean_one_touch - 0.2
+    assert _rates(con, 0, WINDOW) == _rates(clean, 0, WINDOW)
+
+
+def test_reopen_inflation_halves_resolution_and_more_than_doubles_reopens(
+    new_runs: dict[str, Path],
+) -> None:
+    con = _facts(new_runs["reopen_inflation"])
+
+    def resolution_hours(lo: int, hi: int) -> float:
+        return float(
+            _one(
+                con,
+                f"""select median(epoch(last_solved) - epoch(created_at)) / 3600 from facts
+                    where last_solved is not null and {_between(lo, hi)}""",
+            )
+        )
+
+    assert resolution_hours(1, WINDOW) == pytest.approx(48, rel=0.1)
+    assert resolution_hours(WINDOW, WINDOW + 2) == pytest.approx(24, rel=0.12)
+    reopen_before, _ = _rates(con, 1, WINDOW)
+    reopen_after, _ = _rates(con, WINDOW, WINDOW + 2)  # later ones may come back after the end
+    assert reopen_before == pytest.approx(0.06, abs=0.015)
+    assert reopen_after == pytest.approx(0.14, abs=0.03)
+    # the reopens are solved -> open within 14 days of the solve; no pending time pauses the clock
+    assert _one(con, "select count(*) from ticket_events where new_value = 'pending'") == 0
+    clean = _facts(new_runs["clean"])
+    clean_before, _ = _rates(clean, 1, WINDOW)
+    clean_after, _ = _rates(clean, WINDOW, WINDOW + 2)
+    assert clean_after < clean_before + 0.02 and clean_after < 0.08
+    assert (
+        _one(
+            clean,
+            "select median(epoch(last_solved) - epoch(created_at)) / 3600 from facts "
+            "where last_solved is not null",
+        )
+        < 12
+    )
+
+
+def _csat_by_reason(
+    con: duckdb.DuckDBPyConnection, lo: int, hi: int
+) -> dict[str, tuple[int, float]]:
+    """Per contact reason group: (answered, satisfied share), answered in weeks [lo, hi)."""
+    rows = con.execute(
+        f"""select case when contact_reason in ('password_reset', 'billing_dispute')
+                        then contact_reason else 'other' end, count(*), avg((rating >= 4)::int)
+            from csat_responses join facts using (ticket_id)
+            where rating is not null and {_between(lo, hi, "responded_at")} group by 1"""
+    ).fetchall()
+    return {r: (int(n), float(s)) for r, n, s in rows}
+
+
+def _overall(stats: dict[str, tuple[int, float]]) -> float:
+    return sum(n * s for n, s in stats.values()) / sum(n for n, _ in stats.values())
+
+
+def test_mix_shift_drops_csat_through_mix_alone(new_runs: dict[str, Path]) -> None:
+    con = _facts(new_runs["mix_shift"])
+    shares = {
+        period: con.execute(
+            f"""select avg((contact_reason = 'password_reset')::int),
+                       avg((contact_reason = 'billing_dispute')::int) from facts
+                where {_between(lo, hi)}"""
+        ).fetchone()
+        for period, (lo, hi) in {"march": (0, SHIFT), "april": (SHIFT, WEEKS)}.items()
+    }
+    assert shares["march"] is not None and shares["april"] is not None
+    assert shares["march"][0] == pytest.approx(0.60, abs=0.03)
+    assert shares["april"][1] == pytest.approx(0.40, abs=0.03)
+    assert shares["april"][0] < 0.35 and shares["march"][1] < 0.1
+    march, april = _csat_by_reason(con, 0, SHIFT), _csat_by_reason(con, SHIFT + 1, WEEKS)
+    assert _overall(march) == pytest.approx(0.92, abs=0.02)
+    assert _overall(april) == pytest.approx(0.86, abs=0.02)
+    for reason in ("password_reset", "other"):
+        assert april[reason][1] == pytest.approx(march[reason][1], abs=0.03), reason
+    assert april["billing_dispute"][1] == pytest.approx(march["billing_dispute"][1], abs=0.08)
+    # the April CSAT predicted from March's per-reason CSAT and April's mix is the actual one
+    total = sum(n for n, _ in april.values())
+    predicted = sum(n / total * march[r][1] for r, (n, _) in april.items())
+    assert predicted == pytest.approx(_overall(april), abs=0.02)
+    clean = _facts(new_runs["clean"])
+    clean_march, clean_april = (
+        _csat_by_reason(clean, 0, SHIFT),
+        _csat_by_reason(clean, SHIFT, WEEKS),
+    )
+    assert abs(_overall(clean_march) - _overall(clean_april)) < 0.03
+    assert _one(clean, "select avg((contact_reason = 'password_reset')::int) from facts") < 0.3
+
+
+def test_definition_change_leaves_the_data_unchanged(new_runs: dict[str, Path]) -> None:
+    for name in TABLE_NAMES:
+        a = (new_runs["clean"] / f"{name}.parquet").read_bytes()
+        b = (new_runs["definition_change"] / f"{name}.parquet").read_bytes()
+        assert a == b, name
+
+
+def test_severity_downgrade_moves_east_p1_to_p2(new_runs: dict[str, Path]) -> None:
+    scen, clean = _connect(new_runs["severity_downgrade"]), _connect(new_runs["clean"])
+    query = """select branch, created_at >= '{w}' as late, priority, count(*) from tickets
+               group by all order by all"""
+    counts = {
+        name: {
+            (b, late, p): n
+            for b, late, p, n in con.execute(query.format(w=_week(WINDOW))).fetchall()
+        }
+        for name, con in (("scen", scen), ("clean", clean))
+    }
+    s, k = counts["scen"], counts["clean"]
+    relabelled = 1 - s[("east", True, "p1")] / k[("east", True, "p1")]
+    assert 0.4 < relabelled < 0.8
+    assert (
+        s[("east", True, "p2")] - k[("east", True, "p2")]
+        == k[("east", True, "p1")] - s[("east", True, "p1")]
+    )
+    for key in set(s) | set(k):
+        branch, late, priority = key
+        if branch != "east" or not late or priority not in ("p1", "p2"):
+            assert s.get(key) == k.get(key), key
+    # total volume of East (per week) does not move
+    assert _weekly(new_runs["severity_downgrade"], "branch = 'east'") == _weekly(
+        new_runs["clean"], "branch = 'east'"
+    )
+    # without the scenario East's p1 share holds
+    before = k[("east", False, "p1")] / sum(
+        n for (b, late, _), n in k.items() if b == "east" and not late
+    )
+    after = k[("east", True, "p1")] / sum(
+        n for (b, late, _), n in k.items() if b == "east" and late
+    )
+    assert after > 0.6 * before
+
+
+def _survey_rates(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> tuple[float, float, int]:
+    """(answered / sent, satisfied / answered, sent) for surveys sent in weeks [lo, hi)."""
+    row = con.execute(
+        f"""select count(rating) / count(*), avg((rating >= 4)::int), count(*)
+            from csat_responses where {_between(lo, hi, "sent_at")}"""
+    ).fetchone()
+    assert row is not None
+    return float(row[0]), float(row[1]), int(row[2])
+
+
+def test_response_rate_collapse_lifts_csat_as_answers_dry_up(new_runs: dict[str, Path]) -> None:
+    con, clean = _connect(new_runs["response_rate_collapse"]), _connect(new_runs["clean"])
+    rate_before, csat_before, sent_before = _survey_rates(con, 0, WINDOW)
+    rate_after, csat_after, sent_after = _survey_rates(con, WINDOW, WEEKS)
+    assert rate_before == pytest.approx(0.30, abs=0.02)
+    assert csat_before == pytest.approx(0.88, abs=0.02)
+    assert rate_after == pytest.approx(0.12, abs=0.02)
+    assert csat_after == pytest.approx(0.93, abs=0.025)
+    assert csat_after > csat_before + 0.025
+    # surveys still go out as before
+    clean_before, _, clean_sent_before = _survey_rates(clean, 0, WINDOW)
+    clean_after, clean_csat_after, clean_sent_after = _survey_rates(clean, WINDOW, WEEKS)
+    assert (sent_before, sent_after) == (clean_sent_before, clean_sent_after)
+    assert clean_after > 0.26 and abs(clean_after - clean_before) < 0.03
+    assert clean_csat_after < 0.88
+    assert (
+        _one(
+            con,
+            "select count(*) from csat_responses where (rating is null) <> (responded_at is null)",
+        )
+        == 0
+    )
+
+
+BACKLOG_SLICE = "customer_tier = 'enterprise' and region = 'EMEA' and channel = 'email'"
+#: open tickets of the slice at each day's end (23:59:59), and those older than 72 h
+BACKLOG_SQL = f"""
+with t as (
+    select ticket_id, created_at from tickets
+    where not is_internal_requester and merged_into_ticket_id is null and {BACKLOG_SLICE}),
+changes as (
+    select e.ticket_id, e.occurred_at, e.new_value,
+           lead(e.occurred_at) over (partition by e.ticket_id order by e.occurred_at, e.event_id)
+               as next_at,
+           row_number() over (partition by e.ticket_id order by e.occurred_at, e.event_id) as n
+    from ticket_events e semi join t using (ticket_id) where e.event_type = 'status_change'),
+intervals as (
+    select t.ticket_id, t.created_at, t.created_at as open_from, c.occurred_at as open_until
+    from t left join changes c on c.ticket_id = t.ticket_id and c.n = 1
+    union all
+    select c.ticket_id, t.created_at, c.occurred_at, c.next_at
+    from changes c join t using (ticket_id)
+    where c.new_value in ('new', 'open', 'pending', 'on_hold')),
+days as (
+    select unnest(generate_series(date '{START}', date '{END.date() - timedelta(days=1)}',
+                                  interval 1 day)) + interval 86399 second as day_end)
+select day_end::date, count(*) as open,
+       count(*) filter (where epoch(day_end) - epoch(created_at) > 72 * 3600) as old
+from days join intervals on open_from <= day_end and (open_until is null or open_until > day_end)
+group by 1 order by 1
+"""
+
+
+@pytest.fixture(scope="module")
+def backlog_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    runs: dict[str, Path] = {}
+    for name, scen in (("clean", []), ("backlog_aging", ["backlog_aging"])):
+        out = tmp_path_factory.mktemp(f"backlog_{name}")
+        generate(out, tickets=BACKLOG_TICKETS, seed=5, start=START, weeks=WEEKS, scenarios=scen)
+        runs[name] = out
+    return runs
+
+
+def _backlog(directory: Path) -> dict[date, tuple[int, int]]:
+    con = _connect(directory)
+    return {d: (int(n), int(old)) for d, n, old in con.execute(BACKLOG_SQL).fetchall()}
+
+
+def _weekly_backlog(daily: dict[date, tuple[int, int]], week: int) -> tuple[float, float]:
+    days = [daily.get(_week(week) + timedelta(days=i), (0, 0)) for i in range(7)]
+    return sum(n for n, _ in days) / 7, sum(old for _, old in days) / 7
+
+
+def test_backlog_aging_grows_the_old_bucket_while_the_backlog_stays_flat(
+    backlog_runs: dict[str, Path],
+) -> None:
+    daily = _backlog(backlog_runs["backlog_aging"])
+    sundays = [daily[_week(w) + timedelta(days=6)][1] for w in range(WINDOW, WEEKS)]
+    assert sundays[-3] < sundays[-2] < sundays[-1], sundays  # three weeks of growth at the end
+    assert sundays[0] < sundays[-3]
+    weekly = [_weekly_backlog(daily, w) for w in range(WEEKS)]
+    baseline = sum(n for n, _ in weekly[1:WINDOW]) / (WINDOW - 1)
+    for total, _ in weekly[WINDOW:]:
+        assert total == pytest.approx(baseline, rel=0.2)
+    assert max(old / total for total, old in weekly[1:WINDOW]) < 0.05
+    end_total, end_old = weekly[-1]
+    assert 0.07 < end_old / end_total < 0.3
+    # the aging tickets are never solved; the clean slice has none and an old bucket that
+    # does not grow three weeks in a row
+    never = f"""select count(*) from tickets t where {BACKLOG_SLICE}
+                and merged_into_ticket_id is null and created_at < '{_week(WEEKS - 1)}'
+                and not exists (select 1 from ticket_events e where e.ticket_id = t.ticket_id
+                                and e.new_value in ('solved', 'closed'))"""
+    assert _one(_connect(backlog_runs["backlog_aging"]), never) >= 4
+    assert _one(_connect(backlog_runs["clean"]), never) == 0
+    base_old = sum(old for _, old in weekly[1:WINDOW]) / (WINDOW - 1)
+    assert end_old > 4 * base_old
+    clean = _backlog(backlog_runs["clean"])
+    clean_weekly = [_weekly_backlog(clean, w) for w in range(WEEKS)]
+    clean_base_old = sum(old for _, old in clean_weekly[1:WINDOW]) / (WINDOW - 1)
+    assert clean_weekly[-1][1] < 2 * clean_base_old
+
+
+def _contract_violations(directory: Path, channels: tuple[str, ...]) -> dict[str, int]:
+    con = _connect(directory)
+    checks = {
+        "ticket key": "select count(*) - count(distinct ticket_id) from tickets",
+        "event key": "select count(*) - count(distinct event_id) from ticket_events",
+        "survey key": "select count(*) - count(distinct survey_id) from csat_responses",
+        "ticket enums": f"""select count(*) from tickets where channel not in ({_quote(channels)})
+            or priority not in ({_quote(c.PRIORITIES)}) or customer_tier not in
+            ({_quote(c.TIERS)}) or region not in ({_quote(c.REGIONS)})""",
+        "event enums": f"""select count(*) from ticket_events where event_type not in
+            ({_quote(c.EVENT_TYPES)}) or author_type not in ({_quote(c.AUTHOR_TYPES)})
+            or (event_type = 'status_change' and (old_value not in ({_quote(c.STATUSES)})
+                or new_value not in ({_quote(c.STATUSES)})))""",
+        "orphan events": "select count(*) from ticket_events anti join tickets using (ticket_id)",
+        "orphan surveys": "select count(*) from csat_responses anti join tickets using (ticket_id)",
+        "event before created": """select count(*) from ticket_events e join tickets t
+            using (ticket_id) where e.occurred_at < t.created_at""",
+        "event after end": f"select count(*) from ticket_events where occurred_at >= '{END}'",
+        "updated_at": """select count(*) from tickets t join (select ticket_id, max(occurred_at) m
+            from ticket_events group by 1) e using (ticket_id) where t.updated_at <> e.m""",
+        "message rules": """select count(*) from ticket_events where (event_type = 'message'
+            and (is_public is null or is_auto_response is null or body_chars is null
+                 or body_chars <= 0 or old_value is not null or new_value is not null))
+            or (event_type <> 'message' and (is_public is not null or is_auto_response is not null
+                 or macro_id is not null or body_chars is not null or new_value is null))
+            or ((author_type = 'agent') <> (author_id is not null))""",
+        "author branch": """select count(*) from ticket_events e join tickets t using (ticket_id)
+            left join agents a on a.agent_id = e.author_id where e.author_type = 'agent'
+            and (a.agent_id is null or a.branch <> t.branch)""",
+        "status timeline": """select count(*) from (select old_value, coalesce(lag(new_value)
+            over (partition by ticket_id order by occurred_at, event_id), 'new') as previous
+            from ticket_events where event_type = 'status_change') where old_value <> previous""",
+        "surveys": """select count(*) from csat_responses where rating not between 1 and 5
+            or (rating is null) <> (responded_at is null) or responded_at < sent_at
+            or not exists (select 1 from ticket_events e where e.ticket_id =
+              csat_responses.ticket_id and e.new_value = 'solved' and e.occurred_at <= sent_at)""",
+        "merged": """select count(*) from tickets where merged_into_ticket_id is not null
+            and merged_into_ticket_id not in (select ticket_id from tickets)""",
+    }
+    found = {name: int(_one(con, sql)) for name, sql in checks.items()}
+    return {name: n for name, n in found.items() if n}
+
+
+@pytest.mark.parametrize(
+    "scenarios",
+    [
+        [
+            "macro_gaming",
+            "reopen_inflation",
+            "severity_downgrade",
+            "response_rate_collapse",
+            "backlog_aging",
+            "definition_change",
+        ],
+        ["mix_shift", "macro_gaming", "severity_downgrade", "backlog_aging"],
+        ["branch_simpson", "macro_gaming", "severity_downgrade", "backlog_aging", "coverage_gap"],
+    ],
+)
+def test_new_scenarios_combine_deterministically_and_keep_the_contract(
+    tmp_path: Path, scenarios: list[str]
+) -> None:
+    for run in ("a", "b"):
+        generate(tmp_path / run, tickets=3000, seed=13, scenarios=scenarios)
+    for name in TABLE_NAMES:
+        a = (tmp_path / "a" / f"{name}.parquet").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.parquet").read_bytes(), name
+    channels = (
+        (*c.CONTRACT_CHANNELS, "messaging") if "coverage_gap" in scenarios else c.CONTRACT_CHANNELS
+    )
+    assert _contract_violations(tmp_path / "a", channels) == {}
+
+
+def test_each_new_scenario_keeps_the_contract(new_runs: dict[str, Path]) -> None:
+    for name, directory in new_runs.items():
+        assert _contract_violations(directory, c.CONTRACT_CHANNELS) == {}, name
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("mix_shift", "branch_simpson"),
+        ("mix_shift", "response_rate_collapse"),
+        ("reopen_inflation", "branch_simpson"),
+    ],
+)
+def test_conflicting_scenarios_are_rejected(tmp_path: Path, pair: tuple[str, str]) -> None:
+    with pytest.raises(SynthArgumentError, match="cannot be combined"):
+        generate(tmp_path, tickets=100, scenarios=list(pair))
+
+
+def test_window_follows_the_period() -> None:
+    from metric_ledger.synth.plan import Plan
+    from metric_ledger.synth.scenarios import week_start
+
+    def monday(weeks: int, index: int, start: date = START) -> datetime:
+        first = week_start(Plan(tickets=10, seed=0, start=start, weeks=weeks), index)
+        return datetime.fromtimestamp(first, tz=UTC).replace(tzinfo=None)
+
+    assert monday(6, 2) == datetime(2026, 1, 19)
+    assert monday(6, -3) == datetime(2026, 1, 5)  # clipped to the start
+    assert monday(6, 2, date(2026, 1, 7)) == datetime(2026, 1, 26)  # next Monday
+    assert monday(2, 9) == datetime(2026, 1, 19)  # at most the export end
+
+
 # --- CLI ----------------------------------------------------------------------------------------
 
 

@@ -120,4 +120,6 @@ def draw_behaviour(plan: Plan, t: Tickets, agents: Agents, rng: np.random.Genera
         collaborator=(start + (u[23] * active).astype(np.int64)).astype(np.int32),
         simple_path=np.zeros(n, dtype=np.bool_),
         target_resolution_s=np.full(n, np.nan),
+        ack_offset_s=np.full(n, np.nan),
+        solve_floor_s=np.full(n, np.nan),
     )

@@ -111,6 +111,8 @@ def generate(
         s.adjust_behaviour(plan, ticket_arrays, behaviour, rngs[s.name])
     events, outcome = build_events(plan, ticket_arrays, behaviour, rng_events)
     surveys = draw_surveys(plan, ticket_arrays, outcome, rng_surveys)
+    for s in active:
+        s.adjust_surveys(plan, ticket_arrays, surveys, rngs[s.name])
     tables = build_tables(plan, ticket_arrays, events, outcome, surveys, agents, shifts)
     for s in active:
         tables = s.adjust_tables(plan, tables, rngs[s.name])

@@ -42,6 +42,9 @@ class Plan:
     priority_given_tier: F64 = field(default_factory=lambda: _arr(c.PRIORITY_GIVEN_TIER))
     channel_frt_median_min: F64 = field(default_factory=lambda: _arr(c.CH_FRT_MEDIAN_MIN))
     branch_speed_mult: F64 = field(default_factory=lambda: _arr(c.BRANCH_SPEED_MULT))
+    #: later contact-reason mixes: (epoch seconds, table like `reason_given_branch`); tickets
+    #: created at or after the epoch draw their reason from the table (the last match wins)
+    reason_schedule: list[tuple[int, F64]] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -120,6 +123,19 @@ class Behaviour:
     collaborator: I32
     simple_path: Bool  # no pending/hold/reopen/abandon: resolution = created -> solve
     target_resolution_s: F64  # NaN = natural; else the solve happens this long after created
+    #: NaN = natural; else the acknowledgement (`ack`) is sent this long after created, at any
+    #: hour, and the ticket is opened just before it
+    ack_offset_s: F64
+    #: NaN = natural; else the solve (or closure) happens no earlier than this long after
+    #: created, the events before it keeping their natural times (unlike `target_resolution_s`,
+    #: which rescales the whole path)
+    solve_floor_s: F64
+
+    def clear_detours(self, mask: Bool) -> None:
+        """No pending, on-hold, reopen, abandonment or spam closure for `mask` tickets."""
+        self.n_pending = np.where(mask, 0, self.n_pending).astype(np.int8)
+        for name in ("abandoned", "hold", "reopen", "spam"):
+            setattr(self, name, getattr(self, name) & ~mask)
 
     def make_simple(self, mask: Bool, target_resolution_s: F64) -> None:
         """Give `mask` tickets a plain path solved `target_resolution_s` after creation.
@@ -130,6 +146,4 @@ class Behaviour:
         """
         self.simple_path = self.simple_path | mask
         self.target_resolution_s = np.where(mask, target_resolution_s, self.target_resolution_s)
-        self.n_pending = np.where(mask, 0, self.n_pending).astype(np.int8)
-        for name in ("abandoned", "hold", "reopen", "spam"):
-            setattr(self, name, getattr(self, name) & ~mask)
+        self.clear_detours(mask)

@@ -92,6 +92,10 @@ def draw_tickets(plan: Plan, rng: np.random.Generator) -> Tickets:
     offsets = utc_offsets(plan)
     rel = day * 86_400 + hour * 3600 + sec - offsets[region, day, hour]
     created = plan.start_epoch + np.mod(rel, days * 86_400)
+    # a scheduled change of the contact-reason mix (same uniforms, so the stream is unchanged)
+    for since, table in plan.reason_schedule:
+        later = created >= since
+        reason[later] = conditional_choice(u[5][later], branch[later], table).astype(np.int8)
 
     # repeat contacts: same requester and reason some hours or days after an earlier ticket
     role = np.where(u[10] < c.REPEAT_SHARE, 1, np.where(u[10] > 1 - c.MERGED_SHARE, 2, 0))

@@ -219,6 +219,10 @@ def build_events(
     base = np.where(out, chase_at, created)
     ack_off = b.wait_open_s + np.minimum(B.uniform_s(60, 1200), 0.5 * (frt - b.wait_open_s))
     wait = b.wait_open_s
+    forced_ack = ~np.isnan(b.ack_offset_s)
+    if forced_ack.any():  # a scenario sends the acknowledgement at a given time, at any hour
+        ack_off = np.where(forced_ack, b.ack_offset_s, ack_off)
+        wait = np.where(forced_ack, 0.0, wait)
     touch = np.where(out, B.uniform_s(1, 31), wait + 0.85 * (np.where(b.ack, ack_off, frt) - wait))
     B.change(
         ~merged,
@@ -334,6 +338,11 @@ def build_events(
         ),
     )
     solve_old = np.where(merged, c.V_NEW, np.where(b.abandoned, c.V_PENDING, c.V_OPEN))
+    floored = ~np.isnan(b.solve_floor_s)
+    solve_at = None
+    if floored.any():  # a scenario holds the solve back to at least this time
+        solve_at = np.where(floored, created + np.where(floored, b.solve_floor_s, 0.0), 0.0)
+        solve_at = np.round(solve_at).astype(np.int64)
     solve = B.change(
         yes,
         c.ET_STATUS,
@@ -342,6 +351,7 @@ def build_events(
         _where(closes, c.V_CLOSED, c.V_SOLVED),
         agent=_where(b.abandoned, -1, agent),
         gap=solve_gap,
+        at=solve_at,
     )
     _warp(B, phase_a, anchor, created, b)
 
