@@ -5,7 +5,9 @@
     - coverage_drop: the metric's included volume fell by more than stop_the_line.coverage_drop_pct
       from the previous (complete) week, with no context-log entry in scope explaining it;
     - definition_freeze: inside the freeze window of a changelog definition change;
-    - counter_metric_breach: a counter-metric past its limit in stop_the_line.counter_metric_limits;
+    - counter_metric_breach: a counter-metric past its limit in stop_the_line.counter_metric_limits,
+      or, against the trailing four weeks, the metric improved and a counter-metric worsened
+      each by at least counter_metric_divergence_pct (the number "hit" at the counter's expense);
     - comparability_break: a context-log entry in scope that breaks comparability that week;
     - low_response_rate: csat response rate under stop_the_line.min_response_rate;
     - paused: the ledger's status is pause_and_fix. -#}
@@ -56,6 +58,12 @@ counter_limits as (
 covered_channels as (
 
     {{ covered_channel_rows() }}
+
+),
+
+counter_metrics as (
+
+    {{ counter_metric_rows() }}
 
 ),
 
@@ -192,13 +200,75 @@ breaches as (
 
 ),
 
+trailing_values as (
+
+    select
+        this_week.metric_name,
+        this_week.week_start_date,
+        this_week.metric_value,
+        avg(previous_weeks.metric_value) as trailing_value,
+        count(previous_weeks.metric_value) as trailing_weeks
+    from metric_values as this_week
+    inner join metric_values as previous_weeks
+        on
+            this_week.metric_name = previous_weeks.metric_name
+            and previous_weeks.week_start_date >= {{ dbt.dateadd('day', -28, 'this_week.week_start_date') }}
+            and previous_weeks.week_start_date < this_week.week_start_date
+    group by this_week.metric_name, this_week.week_start_date, this_week.metric_value
+
+),
+
+improvements as (
+
+    select
+        trailing_values.metric_name,
+        trailing_values.week_start_date,
+        case
+            when rules.better = 'higher'
+                then 100.0 * (trailing_values.metric_value - trailing_values.trailing_value)
+            else 100.0 * (trailing_values.trailing_value - trailing_values.metric_value)
+        end / nullif(abs(trailing_values.trailing_value), 0) as improvement_pct
+    from trailing_values
+    inner join rules
+        on trailing_values.metric_name = rules.metric_name
+    where trailing_values.trailing_weeks = 4
+
+),
+
+divergences as (
+
+    select
+        counter_metrics.metric_name,
+        metric_improvements.week_start_date,
+        counter_metrics.counter_metric_name
+    from counter_metrics
+    inner join improvements as metric_improvements
+        on counter_metrics.metric_name = metric_improvements.metric_name
+    inner join improvements as counter_improvements
+        on
+            counter_metrics.counter_metric_name = counter_improvements.metric_name
+            and metric_improvements.week_start_date = counter_improvements.week_start_date
+    where
+        metric_improvements.improvement_pct >= {{ var('counter_metric_divergence_pct') }}
+        and counter_improvements.improvement_pct <= -{{ var('counter_metric_divergence_pct') }}
+
+),
+
+all_breaches as (
+
+    select * from breaches
+    union
+    select * from divergences
+
+),
+
 breach_summary as (
 
     select
         metric_name,
         week_start_date,
         {{ dbt.listagg('counter_metric_name', "', '", "order by counter_metric_name") }} as breached_counter_metrics
-    from breaches
+    from all_breaches
     group by metric_name, week_start_date
 
 ),
