@@ -88,7 +88,8 @@ def _normalise_aliases(tree: Any) -> None:
 
 
 def _sort_connectors(tree: Any) -> Any:
-    """Sort the operands of every AND / OR chain, so predicate order does not matter."""
+    """Sort the operands of every AND / OR chain, innermost chains first, so predicate order does
+    not matter at any depth."""
 
     def flatten(node: Any, kind: type[Any]) -> list[Any]:
         if isinstance(node, kind):
@@ -100,7 +101,11 @@ def _sort_connectors(tree: Any) -> Any:
     def transform(node: Any) -> Any:
         for kind, join in ((exp.And, exp.and_), (exp.Or, exp.or_)):
             if isinstance(node, kind) and not isinstance(node.parent, kind):
-                operands = sorted(flatten(node, kind), key=lambda operand: operand.sql())
+                operands = [
+                    operand.copy().transform(transform, copy=False)
+                    for operand in flatten(node, kind)
+                ]
+                operands.sort(key=lambda operand: operand.sql())
                 return join(*operands, copy=False)
         return node
 

@@ -275,7 +275,8 @@ def approve_command(
         return
     click.echo(
         f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
-        f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s)"
+        f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s); "
+        "run `dbt compile` before the gate (the ledger version in the YAML was bumped)"
     )
 
 

@@ -90,25 +90,24 @@ def explain(
     current: Manifest,
 ) -> MetricDrift:
     changes: list[Change] = []
+    governance_changes = _governance_changes(name, old, new)
     if old.definition != new.definition:
         for key in sorted(set(old.definition_components) | set(new.definition_components)):
             before = old.definition_components.get(key)
             after = new.definition_components.get(key)
             if before != after:
                 changes.append(_definition_change(name, key, before, after, base, current))
-        return MetricDrift(metric=name, category="definition", changes=_upstream_first(changes))
+        for key in sorted(set(old.context_components) | set(new.context_components)):
+            before, after = old.context_components.get(key), new.context_components.get(key)
+            if before is not None and after is not None and before != after:
+                changes.append(_definition_change(name, key, before, after, base, current))
+        return MetricDrift(
+            metric=name,
+            category="definition",
+            changes=_upstream_first(changes) + governance_changes,
+        )
     if old.governance != new.governance:
-        for key in sorted(old.governance_components):
-            before, after = old.governance_components.get(key), new.governance_components.get(key)
-            if before != after:
-                changes.append(
-                    Change(
-                        component=f"ledger.{key}",
-                        summary=f"{key} changed: {_short(before)} -> {_short(after)}",
-                        chain=[f"ledger {key}", f"metric {name}"],
-                    )
-                )
-        return MetricDrift(metric=name, category="governance", changes=changes)
+        return MetricDrift(metric=name, category="governance", changes=governance_changes)
     if old.documentation != new.documentation:
         keys = sorted(
             key
@@ -124,6 +123,31 @@ def explain(
             ],
         )
     return MetricDrift(metric=name, category="none")
+
+
+def _governance_changes(name: str, old: MetricFingerprint, new: MetricFingerprint) -> list[Change]:
+    changes = []
+    for key in sorted(set(old.governance_components) | set(new.governance_components)):
+        before, after = old.governance_components.get(key), new.governance_components.get(key)
+        for path, was, now in _nested_differences(key, before, after):
+            changes.append(
+                Change(
+                    component=f"ledger.{key}",
+                    summary=f"{path} changed: {_short(was)} -> {_short(now)}",
+                    chain=[f"ledger {key}", f"metric {name}"],
+                )
+            )
+    return changes
+
+
+def _nested_differences(path: str, before: Any, after: Any) -> list[tuple[str, Any, Any]]:
+    """Leaf-level differences of two nested mappings, as (dotted path, before, after)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in sorted(set(before) | set(after), key=str):
+            found.extend(_nested_differences(f"{path}.{key}", before.get(key), after.get(key)))
+        return found
+    return [] if before == after else [(path, before, after)]
 
 
 def _upstream_first(changes: list[Change]) -> list[Change]:

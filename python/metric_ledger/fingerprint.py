@@ -11,7 +11,8 @@ Definition components of a metric:
 - ``sql:<node id>``: the canonical compiled SQL of the semantic model's model and of every
   ancestor model and snapshot;
 - ``seed:<node id>``: the content of every upstream seed (of any size);
-- ``var:<name>``: the value of every var the lineage's SQL or macros read.
+Beside them, not hashed: ``var:<name>``, the value of every var the lineage's SQL or macros
+read (their effect is in the compiled SQL; the values explain a change).
 Governance components: job, counter_metrics, stop_the_line, decision, status, approvers.
 Everything else (labels, descriptions, ledger prose) is documentation.
 """
@@ -54,6 +55,7 @@ class MetricFingerprint:
     governance: str
     documentation: str
     definition_components: dict[str, Any] = field(repr=False)
+    context_components: dict[str, Any] = field(repr=False)
     governance_components: dict[str, Any] = field(repr=False)
     documentation_components: dict[str, Any] = field(repr=False)
     lineage: list[str] = field(repr=False)
@@ -179,8 +181,12 @@ class Fingerprinter:
         return result
 
     def seed_content(self, node: Node) -> str:
-        """A hash of the seed's rows (line endings and trailing blanks ignored); the manifest's
-        checksum when the file cannot be read."""
+        """The seed's content, independent of where the project is checked out: dbt's own
+        SHA-256 of the file when the manifest has it (seeds up to 1 MiB), else a hash of the
+        file's rows (dbt compares larger seeds by path only)."""
+        checksum = node.raw.get("checksum") or {}
+        if checksum.get("name") == "sha256" and checksum.get("checksum"):
+            return "sha256:" + str(checksum["checksum"])
         root = Path(node.root_path) if node.root_path else self.project_dir
         path = (root / node.original_file_path) if root else None
         if path is not None and path.is_file():
@@ -301,8 +307,10 @@ class Fingerprinter:
             elif node.resource_type == "seed":
                 definition[f"seed:{node_id}"] = self.seed_content(node)
                 sql_nodes.append(node_id)
-        for name in self.vars_used(sql_nodes):
-            definition[f"var:{name}"] = self.project_vars.get(name)
+        # Var values reach the number through the compiled SQL (already in the fingerprint); they
+        # are kept beside it to explain a change, not hashed, since the manifest does not record
+        # them and the project's dbt_project.yml may not be at hand (a production manifest).
+        context = {f"var:{name}": self.project_vars.get(name) for name in self.vars_used(sql_nodes)}
         ledger = metric.meta.get("ledger") or {}
         governance = {key: ledger.get(key) for key in GOVERNANCE_FIELDS}
         documentation = {
@@ -320,6 +328,7 @@ class Fingerprinter:
             governance=digest(governance),
             documentation=digest(documentation),
             definition_components=definition,
+            context_components=context,
             governance_components=governance,
             documentation_components=documentation,
             lineage=lineage,
@@ -330,7 +339,7 @@ CACHE_FILE = "metric_ledger_sql_cache.json"
 # Canonicalise in parallel when at least this many nodes miss the cache.
 PARALLEL_THRESHOLD = 400
 # Bump when canonical.py changes what it produces, so cached digests are not reused.
-CANONICAL_VERSION = 1
+CANONICAL_VERSION = 2
 
 
 class SqlDigestCache:

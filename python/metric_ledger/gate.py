@@ -127,9 +127,7 @@ def run_gate(
         changes = drift.changes if drift and drift.category in ("definition", "governance") else []
         if approved is None:
             findings.append(
-                Finding(
-                    metric, "not_approved", f"{metric} has no approved in the changelog", command
-                )
+                Finding(metric, "not_approved", f"{metric} has no row in the changelog", command)
             )
             continue
         if not approved.definition_fingerprint or not approved.governance_fingerprint:

@@ -1,0 +1,317 @@
+"""End-to-end: each failure mode of shared/design/scenarios.md, generated into an export, built
+with the real project (a temporary copy, empty context log), and caught by the warehouse's
+guardrail models where it should be and nowhere else; the clean build raises none of them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import REPO, copy_project, run_in_project, tool_executable
+
+from metric_ledger.synth import generate
+
+START = date(2026, 1, 5)
+WEEKS = 10
+
+
+def week(index: int) -> date:
+    return START + timedelta(weeks=index)
+
+
+class Build:
+    def __init__(self, project: Path) -> None:
+        self.project = project
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.project / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def status(self, metric: str) -> dict[date, tuple[Any, ...]]:
+        return {
+            row[0]: row[1:]
+            for row in self.rows(
+                "select week_start_date, usable_for_job, reasons, has_coverage_drop, "
+                "has_counter_metric_breach, has_low_response_rate, has_definition_freeze, "
+                "breached_counter_metrics, metric_value, volume_drop_pct "
+                "from metric_status_weekly where metric_name = ? order by 1",
+                [metric],
+            )
+        }
+
+    def value(self, metric: str, when: date) -> float:
+        found = self.rows(
+            "select metric_value from metric_values_weekly where metric_name = ? "
+            "and week_start_date = ?",
+            [metric, when],
+        )
+        assert found, f"no value of {metric} in the week of {when}"
+        return float(found[0][0])
+
+
+_BUILDS: dict[tuple[str, ...], Build] = {}
+
+
+def build_with(
+    tmp_path_factory: pytest.TempPathFactory, scenarios: tuple[str, ...], tickets: int = 20_000
+) -> Build:
+    key = (*scenarios, str(tickets))
+    if key not in _BUILDS:
+        root = tmp_path_factory.mktemp("scenario_" + ("_".join(scenarios) or "clean"))
+        raw = root / "raw"
+        generate(raw, tickets=tickets, seed=7, start=START, weeks=WEEKS, scenarios=scenarios)
+        project = copy_project(root / "project")
+        context = project / "seeds" / "context_log.csv"
+        context.write_text(context.read_text().splitlines()[0] + "\n")
+        run_in_project(project, ["build"], raw_dir=raw)
+        _BUILDS[key] = Build(project)
+    return _BUILDS[key]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return build_with(tmp_path_factory, ())
+
+
+def test_clean_data_raises_no_guardrail(clean: Build) -> None:
+    flagged = clean.rows(
+        "select metric_name, week_start_date, reasons from metric_status_weekly "
+        "where has_coverage_drop or has_counter_metric_breach or has_low_response_rate "
+        "or has_definition_freeze or has_comparability_break or is_paused"
+    )
+    assert flagged == []
+    assert clean.rows("select * from mix_shift_weekly where is_shift_flagged") == []
+    assert clean.rows("select * from metric_rebaseline_notices") == []
+    overlap_failures = clean.rows(
+        "select week_start_date from branch_comparison_gate where not passes_reason_overlap"
+    )
+    assert overlap_failures == []
+    # Complete weeks are usable; the export's weeks are all complete here (it starts on a Monday).
+    unusable = clean.rows(
+        "select metric_name, week_start_date from metric_status_weekly where not usable_for_job"
+    )
+    assert unusable == []
+
+
+@pytest.mark.parametrize("variant", ["coverage_gap", "coverage_gap_vanish"])
+def test_coverage_gap_is_a_coverage_drop_in_its_week_only(
+    tmp_path_factory: pytest.TempPathFactory, variant: str
+) -> None:
+    build = build_with(tmp_path_factory, (variant,))
+    gap_week = week(WEEKS - 3)
+    for metric in (
+        "first_response_minutes_p50",
+        "first_meaningful_response_minutes_p50",
+        "contacts",
+    ):
+        status = build.status(metric)
+        flagged = [when for when, row in status.items() if row[2]]
+        assert flagged == [gap_week], (metric, flagged)
+        assert "coverage_drop" in status[gap_week][1]
+        assert 15 <= status[gap_week][8] <= 40  # included volume down (23% overall, chat-heavy)
+    coverage = build.value("coverage_rate", gap_week)
+    normal = build.value("coverage_rate", week(WEEKS - 4))
+    if variant == "coverage_gap":
+        assert 0.68 <= coverage <= 0.80  # 1,000 of 1,300 counted, less internal and merged
+    else:
+        assert abs(coverage - normal) < 0.02  # the contacts vanished: only the volume says it
+    assert normal > 0.93
+
+
+def test_macro_gaming_breaches_the_speed_targets_counter_metrics(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("macro_gaming",))
+    before, during = week(WEEKS - 5), week(WEEKS - 3)
+    assert build.value("first_response_minutes_p50", during) < 0.2 * build.value(
+        "first_response_minutes_p50", before
+    )
+    meaningful_before = build.value("first_meaningful_response_minutes_p50", before)
+    meaningful_during = build.value("first_meaningful_response_minutes_p50", during)
+    assert abs(meaningful_during - meaningful_before) < 0.3 * meaningful_before
+    status = build.status("first_response_business_minutes_p50")
+    breached = {when for when, row in status.items() if row[3]}
+    assert breached and min(breached) >= week(WEEKS - 4)
+    assert any("reopen_rate" in (status[when][6] or "") for when in breached)
+
+
+def test_reopen_inflation_breaches_resolution_with_reopen_rate(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("reopen_inflation",))
+    status = build.status("resolution_minutes_p50")
+    breached = {when: row[6] for when, row in status.items() if row[3]}
+    assert breached, "no counter_metric_breach on resolution_minutes_p50"
+    assert min(breached) >= week(WEEKS - 4)
+    assert all("reopen_rate" in (names or "") for names in breached.values())
+    assert build.value("resolution_minutes_p50", week(WEEKS - 2)) < 0.75 * build.value(
+        "resolution_minutes_p50", week(WEEKS - 6)
+    )
+
+
+def test_mix_shift_flags_contact_reason_and_per_reason_csat_is_flat(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("mix_shift",))
+    shift_week = week(WEEKS // 2)
+    flagged = build.rows(
+        "select week_start_date, largest_mover from mix_shift_weekly "
+        "where is_shift_flagged and branch = '(all)' and mix_dimension = 'contact_reason'"
+    )
+    assert flagged and flagged[0][0] == shift_week
+    assert all(row[0] >= shift_week for row in flagged)
+    per_reason = build.rows(
+        """
+        select contact_reason, responded_at >= ? as after_shift,
+               avg(case when is_satisfied then 1.0 else 0.0 end)
+        from fct_csat_surveys
+        where is_included and is_answered
+          and contact_reason in ('password_reset', 'billing_dispute')
+        group by all
+        """,
+        [shift_week],
+    )
+    by_reason: dict[str, dict[bool, float]] = {}
+    for reason, after, score in per_reason:
+        by_reason.setdefault(reason, {})[after] = float(score)
+    for reason, scores in by_reason.items():
+        assert abs(scores[True] - scores[False]) < 0.05, reason
+    overall_before = build.value("csat_score", week(WEEKS // 2 - 2))
+    overall_after = build.value("csat_score", week(WEEKS // 2 + 2))
+    assert overall_before - overall_after > 0.03
+
+
+def test_branch_simpson_fails_the_gate_and_publishes_cohorts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("branch_simpson",))
+    gate = build.rows(
+        "select week_start_date, is_ranking_allowed, passes_reason_overlap, min_reason_overlap "
+        "from branch_comparison_gate where metric_name = 'resolution_minutes_p50'"
+    )
+    assert gate and all(not row[1] and not row[2] for row in gate)
+    assert all(0.6 <= row[3] < 0.8 for row in gate)
+    cohorts = build.rows(
+        "select distinct cohort_dimension from branch_league_table "
+        "where metric_name = 'resolution_minutes_p50'"
+    )
+    assert cohorts == [("contact_reason",)]
+
+
+def test_severity_downgrade_flags_priority_for_that_branch(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("severity_downgrade",), tickets=100_000)
+    flagged = build.rows(
+        "select week_start_date, branch, largest_mover from mix_shift_weekly "
+        "where is_shift_flagged and mix_dimension = 'priority'"
+    )
+    assert flagged
+    assert {row[1] for row in flagged} == {"east"}
+    assert all(row[0] >= week(WEEKS - 4) for row in flagged)
+    assert {row[2] for row in flagged} <= {"p1", "p2"}
+
+
+def test_response_rate_collapse_makes_csat_unusable(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("response_rate_collapse",))
+    status = build.status("csat_score")
+    low = {when for when, row in status.items() if row[4]}
+    assert low and min(low) >= week(WEEKS - 4)
+    assert all(not status[when][0] and "low_response_rate" in status[when][1] for when in low)
+    assert build.value("csat_score", week(WEEKS - 2)) > build.value("csat_score", week(WEEKS - 6))
+
+
+def test_backlog_aging_grows_the_old_bucket_while_the_total_is_flat(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("backlog_aging",), tickets=400_000)
+    weekly = build.rows(
+        """
+        select backlog_date, sum(open_tickets), sum(open_older_than_alert_tickets)
+        from fct_backlog_daily
+        where customer_tier = 'enterprise' and region = 'EMEA' and channel = 'email'
+          and extract(isodow from backlog_date) = 7
+        group by backlog_date
+        order by backlog_date
+        """
+    )
+    last = weekly[-4:]
+    old = [row[2] for row in last]
+    assert old == sorted(old) and old[-1] > 2 * max(old[0], 1)
+    totals = [row[1] for row in weekly[-6:]]
+    assert max(totals) <= 1.6 * min(totals)
+
+
+def test_definition_change_freezes_the_metric_and_yields_a_notice(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path_factory.mktemp("definition_change")
+    raw = root / "raw"
+    generate(raw, tickets=8_000, seed=9, start=START, weeks=WEEKS, scenarios=("definition_change",))
+    project = copy_project(root / "project")
+    context = project / "seeds" / "context_log.csv"
+    context.write_text(context.read_text().splitlines()[0] + "\n")
+    model = project / "models/intermediate/support/int_ticket_messages_classified.sql"
+    text = model.read_text()
+    removed = "            and not coalesce(messages.is_auto_response, false)\n"
+    assert removed in text
+    model.write_text(text.replace(removed, ""))
+    run_in_project(project, ["compile"], raw_dir=raw)
+    metric_ledger = tool_executable("metric-ledger")
+    gate = subprocess.run(
+        [metric_ledger, "gate", "--format", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gate.returncode == 1
+    changed = sorted(
+        {
+            f["metric"]
+            for f in json.loads(gate.stdout)["findings"]
+            if f["problem"] == "definition_changed"
+        }
+    )
+    assert "first_response_minutes_p50" in changed
+    effective = week(5)
+    for metric in changed:
+        approve = subprocess.run(
+            [metric_ledger, "approve", metric, "--by", "data_steward", "--reason",
+             "Auto-responses now stop the first-response clock", "--effective",
+             effective.isoformat(), "--freeze-weeks", "2"],
+            cwd=project, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert approve.returncode == 0, approve.stderr
+    run_in_project(project, ["build"], raw_dir=raw)
+    assert subprocess.run([metric_ledger, "gate"], cwd=project, check=False).returncode == 0
+    build = Build(project)
+    status = build.status("first_response_minutes_p50")
+    frozen = sorted(when for when, row in status.items() if row[5])
+    assert frozen == [week(5), week(6)]
+    assert "definition_freeze" in status[week(5)][1]
+    notices = build.rows(
+        "select from_version, to_version, effective_date, freeze_ends_on, affected_exposures "
+        "from metric_rebaseline_notices where metric_name = 'first_response_minutes_p50'"
+    )
+    assert notices[0][:4] == (1, 2, effective, week(7))
+    untouched = build.status("contacts")
+    assert not any(row[5] for row in untouched.values())
+    markdown = subprocess.run(
+        [metric_ledger, "notices"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+    assert "`first_response_minutes_p50` v1 -> v2" in markdown
+
+
+def test_repo_seed_context_log_is_not_used_by_these_builds() -> None:
+    # The scenario builds replace the demo context log with an empty one, so that a flag can only
+    # come from the injected scenario. Guard against the demo seed changing format.
+    header = (REPO / "seeds" / "context_log.csv").read_text().splitlines()[0]
+    assert header.startswith("occurred_on,scope_type,scope_value,kind")
