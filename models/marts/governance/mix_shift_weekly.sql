@@ -1,10 +1,11 @@
 {#- "Segment before judging": per ISO week, scope (all branches, then each branch) and mix
     dimension (channel, contact_reason, priority, customer_tier), the total-variation distance
     between the week's mix of included contacts and the pooled mix of the four weeks before it,
-    and the largest mover. A shift is flagged when the distance passes the dimension's threshold
-    (var mix_shift_thresholds) and the largest mover's change is statistically clear
-    (|z| >= var mix_shift_min_z against the trailing share), so noise in small slices is not
-    flagged. Incomplete weeks and weeks without four weeks of history are never flagged. -#}
+    and the largest mover (the segment whose share moved most in standard errors). A shift is
+    flagged when the distance passes the dimension's threshold (var mix_shift_thresholds) and that
+    mover's change is statistically clear (|z| >= var mix_shift_min_z against the trailing
+    share), so noise in small slices is not flagged and a small but real move (p1 relabelled as
+    p2) is. Incomplete weeks and weeks without four weeks of history are never flagged. -#}
 {%- set dimensions = ['channel', 'contact_reason', 'priority', 'customer_tier'] -%}
 {%- set thresholds = var('mix_shift_thresholds') -%}
 
@@ -166,7 +167,13 @@ movers as (
         / nullif(sqrt(trailing_share * (1 - trailing_share) / this_week_total), 0) as change_z,
         row_number() over (
             partition by week_start_date, branch, mix_dimension
-            order by abs(this_week_share - trailing_share) desc, segment
+            order by
+                abs(
+                    (this_week_share - trailing_share)
+                    / nullif(sqrt(trailing_share * (1 - trailing_share) / this_week_total), 0)
+                ) desc nulls last,
+                abs(this_week_share - trailing_share) desc,
+                segment
         ) as mover_rank
     from shares
 
