@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DEMO_TICKETS ?= 200000
 DEMO_WEEKS ?= 12
 DEMO_SEED ?= 42
-DEMO_SCENARIOS ?= --scenario coverage_gap
+DEMO_SCENARIOS ?= --scenario coverage_gap --scenario branch_simpson --scenario macro_gaming --scenario response_rate_collapse --scenario severity_downgrade
 DEMO_DB := warehouse/metric_ledger.duckdb
 
 TEST_DIR := target/ci

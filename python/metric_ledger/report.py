@@ -91,7 +91,7 @@ def render_guardrails(findings: GuardrailFindings, console: Console | None = Non
         console.print("Mix shifts: none flagged.")
     if findings.branch_gate:
         table = Table(title="Branch comparability gate (weeks ranked / weeks)")
-        for header in ("metric", "ranked", "failed checks (other weeks)"):
+        for header in ("metric", "ranked", "failed checks"):
             table.add_column(header)
         for verdict in findings.branch_gate:
             table.add_row(
