@@ -16,14 +16,14 @@ weekly as (
 segment_contacts as (
 
     {% for dimension in dimensions -%}
-    select
-        week_start_date,
-        '{{ dimension }}' as mix_dimension,
-        coalesce({{ dimension }}, '(none)') as segment,
-        sum(included_contacts) as included_contacts
-    from weekly
-    group by week_start_date, coalesce({{ dimension }}, '(none)')
-    {% if not loop.last %}union all{% endif %}
+        select
+            week_start_date,
+            '{{ dimension }}' as mix_dimension,
+            coalesce({{ dimension }}, '(none)') as segment,
+            sum(included_contacts) as included_contacts
+        from weekly
+        group by week_start_date, coalesce({{ dimension }}, '(none)')
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

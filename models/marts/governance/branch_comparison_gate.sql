@@ -145,7 +145,7 @@ version_changes as (
         on
             metric_weeks.metric_name = changelog.metric_name
             and changelog.change_type = 'definition_change'
-            and changelog.effective_date > metric_weeks.week_start_date
+            and metric_weeks.week_start_date < changelog.effective_date
             and changelog.effective_date < {{ dbt.dateadd('day', 7, 'metric_weeks.week_start_date') }}
 
 ),
@@ -153,15 +153,15 @@ version_changes as (
 segment_weights as (
 
     {% for dimension in segment_dimensions -%}
-    select
-        week_start_date,
-        '{{ dimension }}' as cohort_dimension,
-        cast({{ dimension }} as {{ dbt.type_string() }}) as cohort_value,
-        sum(included_contacts) as segment_contacts
-    from weekly
-    where branch is not null
-    group by week_start_date, {{ dimension }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            week_start_date,
+            '{{ dimension }}' as cohort_dimension,
+            cast({{ dimension }} as {{ dbt.type_string() }}) as cohort_value,
+            sum(included_contacts) as segment_contacts
+        from weekly
+        where branch is not null
+        group by week_start_date, {{ dimension }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -250,7 +250,11 @@ reversals as (
         week_start_date,
         max(case when cohort_dimension = 'channel' then 1 else 0 end) = 1 as reverses_by_channel,
         max(case when cohort_dimension = 'contact_reason' then 1 else 0 end) = 1 as reverses_by_contact_reason,
-        {{ dbt.listagg(dbt.concat(['branch_a', "'/'", 'branch_b', "' by '", 'cohort_dimension']), "', '", "order by branch_a, branch_b, cohort_dimension") }} as reversed_pairs
+        {{ dbt.listagg(
+            dbt.concat(['branch_a', "'/'", 'branch_b', "' by '", 'cohort_dimension']),
+            "', '",
+            "order by branch_a, branch_b, cohort_dimension"
+        ) }} as reversed_pairs
     from compared
     where
         raw_gap * standardised_gap < 0
@@ -268,7 +272,8 @@ checks as (
         cast(weekly_overlap.min_reason_overlap as {{ type_double() }}) as min_reason_overlap,
         cast(weekly_coverage_spread.coverage_spread_points as {{ type_double() }}) as coverage_spread_points,
         coalesce(weekly_overlap.min_reason_overlap >= {{ var('branch_min_reason_overlap') }}, false) as passes_reason_overlap,
-        coalesce(weekly_coverage_spread.coverage_spread_points <= {{ var('branch_max_coverage_spread_points') }}, false) as passes_coverage_spread,
+        coalesce(weekly_coverage_spread.coverage_spread_points <= {{ var('branch_max_coverage_spread_points') }}, false)
+            as passes_coverage_spread,
         version_changes.metric_name is null as passes_same_definition_version,
         not coalesce(reversals.reverses_by_channel, false) as passes_no_channel_reversal,
         not coalesce(reversals.reverses_by_contact_reason, false) as passes_no_reason_reversal,
@@ -293,8 +298,8 @@ final as (
 
     select
         checks.*,
-        passes_reason_overlap and passes_coverage_spread and passes_same_definition_version
-        and passes_no_channel_reversal and passes_no_reason_reversal as is_ranking_allowed,
+        checks.passes_reason_overlap and checks.passes_coverage_spread and checks.passes_same_definition_version
+        and checks.passes_no_channel_reversal and checks.passes_no_reason_reversal as is_ranking_allowed,
         trim({{ dbt.concat([
             "case when not passes_reason_overlap then 'reason_overlap ' else '' end",
             "case when not passes_coverage_spread then 'coverage_spread ' else '' end",

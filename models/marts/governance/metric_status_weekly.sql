@@ -145,7 +145,7 @@ context_in_scope as (
     from metric_weeks
     inner join context_log
         on
-            context_log.occurred_on >= metric_weeks.week_start_date
+            metric_weeks.week_start_date <= context_log.occurred_on
             and context_log.occurred_on < {{ dbt.dateadd('day', 7, 'metric_weeks.week_start_date') }}
     left join covered_channels
         on
@@ -213,7 +213,7 @@ trailing_values as (
         on
             this_week.metric_name = previous_weeks.metric_name
             and previous_weeks.week_start_date >= {{ dbt.dateadd('day', -28, 'this_week.week_start_date') }}
-            and previous_weeks.week_start_date < this_week.week_start_date
+            and this_week.week_start_date > previous_weeks.week_start_date
     group by this_week.metric_name, this_week.week_start_date, this_week.metric_value
 
 ),
@@ -353,7 +353,7 @@ final as (
         job,
         is_complete_week,
         metric_value,
-        not (
+        not(
             is_incomplete or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
             or has_comparability_break or has_low_response_rate or is_paused
         ) as usable_for_job,

@@ -35,24 +35,24 @@ export_bounds as (
 segment_contacts as (
 
     {% for dimension in dimensions -%}
-    select
-        week_start_date,
-        '(all)' as branch,
-        '{{ dimension }}' as mix_dimension,
-        coalesce({{ dimension }}, '(none)') as segment,
-        sum(included_contacts) as included_contacts
-    from weekly
-    group by week_start_date, coalesce({{ dimension }}, '(none)')
-    union all
-    select
-        week_start_date,
-        coalesce(branch, '(none)') as branch,
-        '{{ dimension }}' as mix_dimension,
-        coalesce({{ dimension }}, '(none)') as segment,
-        sum(included_contacts) as included_contacts
-    from weekly
-    group by week_start_date, coalesce(branch, '(none)'), coalesce({{ dimension }}, '(none)')
-    {% if not loop.last %}union all{% endif %}
+        select
+            week_start_date,
+            '(all)' as branch,
+            '{{ dimension }}' as mix_dimension,
+            coalesce({{ dimension }}, '(none)') as segment,
+            sum(included_contacts) as included_contacts
+        from weekly
+        group by week_start_date, coalesce({{ dimension }}, '(none)')
+        union all
+        select
+            week_start_date,
+            coalesce(branch, '(none)') as branch,
+            '{{ dimension }}' as mix_dimension,
+            coalesce({{ dimension }}, '(none)') as segment,
+            sum(included_contacts) as included_contacts
+        from weekly
+        group by week_start_date, coalesce(branch, '(none)'), coalesce({{ dimension }}, '(none)')
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -76,7 +76,7 @@ trailing_contacts as (
     inner join segment_contacts
         on
             segment_contacts.week_start_date >= {{ dbt.dateadd('day', -28, 'weeks.week_start_date') }}
-            and segment_contacts.week_start_date < weeks.week_start_date
+            and weeks.week_start_date > segment_contacts.week_start_date
     group by weeks.week_start_date, segment_contacts.branch, segment_contacts.mix_dimension, segment_contacts.segment
 
 ),
@@ -162,18 +162,18 @@ movers as (
 
     select
         shares.*,
-        this_week_share - trailing_share as share_change,
-        (this_week_share - trailing_share)
-        / nullif(sqrt(trailing_share * (1 - trailing_share) / this_week_total), 0) as change_z,
+        shares.this_week_share - shares.trailing_share as share_change,
+        (shares.this_week_share - shares.trailing_share)
+        / nullif(sqrt(shares.trailing_share * (1 - shares.trailing_share) / shares.this_week_total), 0) as change_z,
         row_number() over (
-            partition by week_start_date, branch, mix_dimension
+            partition by shares.week_start_date, shares.branch, shares.mix_dimension
             order by
                 abs(
-                    (this_week_share - trailing_share)
-                    / nullif(sqrt(trailing_share * (1 - trailing_share) / this_week_total), 0)
+                    (shares.this_week_share - shares.trailing_share)
+                    / nullif(sqrt(shares.trailing_share * (1 - shares.trailing_share) / shares.this_week_total), 0)
                 ) desc nulls last,
-                abs(this_week_share - trailing_share) desc,
-                segment
+                abs(shares.this_week_share - shares.trailing_share) desc,
+                shares.segment
         ) as mover_rank
     from shares
 
@@ -202,7 +202,8 @@ final as (
         cast(distances.total_variation_distance as {{ type_double() }}) as total_variation_distance,
         cast(case distances.mix_dimension
             {% for dimension in dimensions %}when '{{ dimension }}' then {{ thresholds[dimension] }}
-            {% endfor %}end as {{ type_double() }}) as threshold,
+            {% endfor %}
+        end as {{ type_double() }}) as threshold,
         movers.segment as largest_mover,
         cast(movers.trailing_share as {{ type_double() }}) as largest_mover_trailing_share,
         cast(movers.this_week_share as {{ type_double() }}) as largest_mover_share,
@@ -229,7 +230,9 @@ final as (
 select
     final.*,
     coalesce(
-        is_judged and total_variation_distance >= threshold and abs(largest_mover_z) >= {{ var('mix_shift_min_z') }},
+        final.is_judged
+        and final.total_variation_distance >= final.threshold
+        and abs(final.largest_mover_z) >= {{ var('mix_shift_min_z') }},
         false
     ) as is_shift_flagged
 from final
