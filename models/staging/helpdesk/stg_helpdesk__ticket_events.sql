@@ -38,14 +38,26 @@ typed as (
 
 ),
 
+duplicate_event_ids as (
+
+    select event_id
+    from typed
+    where event_id is not null
+    group by event_id
+    having count(*) > 1
+
+),
+
 checked as (
 
     select
         typed.*,
-        count(*) over (partition by typed.event_id) as rows_with_event_id,
+        duplicate_event_ids.event_id is not null as is_duplicate_event_id,
         tickets.ticket_id is not null as is_known_ticket,
         tickets.created_at as ticket_created_at
     from typed
+    left join duplicate_event_ids
+        on typed.event_id = duplicate_event_ids.event_id
     left join tickets
         on typed.ticket_id = tickets.ticket_id
 
@@ -69,7 +81,7 @@ final as (
         ticket_created_at,
         case
             when event_id is null then 'null_key'
-            when rows_with_event_id > 1 then 'duplicate_key'
+            when is_duplicate_event_id then 'duplicate_key'
             when not is_known_ticket then 'unknown_ticket'
             when occurred_at is null then 'null_occurred_at'
             when occurred_at < ticket_created_at then 'event_before_ticket_created'
