@@ -19,72 +19,8 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TS = pa.timestamp("us")
-
-SCHEMAS: dict[str, pa.Schema] = {
-    "tickets": pa.schema(
-        [
-            ("ticket_id", pa.string()),
-            ("created_at", TS),
-            ("channel", pa.string()),
-            ("queue", pa.string()),
-            ("priority", pa.string()),
-            ("region", pa.string()),
-            ("customer_tier", pa.string()),
-            ("contact_reason", pa.string()),
-            ("branch", pa.string()),
-            ("requester_id", pa.string()),
-            ("is_internal_requester", pa.bool_()),
-            ("merged_into_ticket_id", pa.string()),
-            ("updated_at", TS),
-        ]
-    ),
-    "ticket_events": pa.schema(
-        [
-            ("event_id", pa.string()),
-            ("ticket_id", pa.string()),
-            ("occurred_at", TS),
-            ("event_type", pa.string()),
-            ("author_type", pa.string()),
-            ("author_id", pa.string()),
-            ("is_public", pa.bool_()),
-            ("is_auto_response", pa.bool_()),
-            ("macro_id", pa.string()),
-            ("body_chars", pa.int32()),
-            ("old_value", pa.string()),
-            ("new_value", pa.string()),
-        ]
-    ),
-    "csat_responses": pa.schema(
-        [
-            ("survey_id", pa.string()),
-            ("ticket_id", pa.string()),
-            ("sent_at", TS),
-            ("responded_at", TS),
-            ("rating", pa.int32()),
-        ]
-    ),
-    "agents": pa.schema(
-        [
-            ("agent_id", pa.string()),
-            ("branch", pa.string()),
-            ("team", pa.string()),
-            ("region", pa.string()),
-            ("role", pa.string()),
-            ("hired_at", TS),
-            ("is_active", pa.bool_()),
-        ]
-    ),
-    "agent_shifts": pa.schema(
-        [
-            ("agent_id", pa.string()),
-            ("shift_date", pa.date32()),
-            ("scheduled_minutes", pa.int32()),
-            ("adherent_minutes", pa.int32()),
-            ("logged_in_minutes", pa.int32()),
-        ]
-    ),
-}
+# The source contract's tables and Arrow types (the generator's definition of the contract).
+from metric_ledger.synth.output import SCHEMAS
 
 CHANNELS = ["email", "web_form", "chat", "phone", "social", "api"]
 QUEUES = ["billing", "tier1", "technical"]
