@@ -38,6 +38,7 @@ LEDGER = {
     "owner": "data_steward",
     "approvers": ["data_steward"],
     "job": "diagnostic",
+    "better": "higher",
     "status": "ship",
     "decision": {
         "moves": "worsens",

@@ -10,7 +10,9 @@
       each by at least counter_metric_divergence_pct (the number "hit" at the counter's expense);
     - comparability_break: a context-log entry in scope that breaks comparability that week;
     - low_response_rate: csat response rate under stop_the_line.min_response_rate;
-    - paused: the ledger's status is pause_and_fix. -#}
+    - paused: the ledger's status is pause_and_fix.
+    Every metric's counter-metric values for the same week are beside it (counter_metric_values),
+    so a target is never read without them. -#}
 with
 
 metric_values as (
@@ -273,6 +275,23 @@ breach_summary as (
 
 ),
 
+counter_values as (
+
+    select
+        counter_metrics.metric_name,
+        counter_week_values.week_start_date,
+        {{ dbt.listagg(
+            dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(round(counter_week_values.metric_value, 4) as ' ~ dbt.type_string() ~ ')']),
+            "'; '",
+            "order by counter_metrics.counter_metric_name"
+        ) }} as counter_metric_values
+    from counter_metrics
+    inner join metric_values as counter_week_values
+        on counter_metrics.counter_metric_name = counter_week_values.metric_name
+    group by counter_metrics.metric_name, counter_week_values.week_start_date
+
+),
+
 response_rates as (
 
     select
@@ -296,6 +315,7 @@ flagged as (
         volume_changes.volume_drop_pct,
         coalesce(context_summary.context_entries, 0) as context_entries,
         breach_summary.breached_counter_metrics,
+        counter_values.counter_metric_values,
         response_rates.csat_response_rate,
         not metric_weeks.is_complete_week as is_incomplete,
         coalesce(
@@ -340,6 +360,10 @@ flagged as (
         on
             metric_weeks.metric_name = breach_summary.metric_name
             and metric_weeks.week_start_date = breach_summary.week_start_date
+    left join counter_values
+        on
+            metric_weeks.metric_name = counter_values.metric_name
+            and metric_weeks.week_start_date = counter_values.week_start_date
     left join response_rates
         on metric_weeks.week_start_date = response_rates.week_start_date
 
@@ -376,6 +400,7 @@ final as (
         cast(previous_included_contacts as {{ dbt.type_bigint() }}) as previous_included_contacts,
         cast(volume_drop_pct as {{ type_double() }}) as volume_drop_pct,
         breached_counter_metrics,
+        counter_metric_values,
         cast(csat_response_rate as {{ type_double() }}) as csat_response_rate,
         cast(context_entries as {{ dbt.type_bigint() }}) as context_entries
     from flagged
@@ -400,6 +425,7 @@ select
     previous_included_contacts,
     volume_drop_pct,
     breached_counter_metrics,
+    counter_metric_values,
     csat_response_rate,
     context_entries
 from final
