@@ -79,6 +79,8 @@ class Fingerprinter:
         self.manifest = manifest
         self.project_dir = project_dir or _project_dir_of(manifest)
         self._sql: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self._node_vars: dict[str, list[str]] = {}
         self._relations: dict[str, str] | None = None
         self._vars: dict[str, Any] | None = None
         self._cache = SqlDigestCache(manifest.path.parent / CACHE_FILE) if use_cache else None
@@ -222,7 +224,11 @@ class Fingerprinter:
             node = self.manifest.nodes.get(node_id)
             if node is None:
                 continue
-            names.update(_VAR_CALL.findall(node.raw_code))
+            if node_id not in self._node_vars:
+                self._node_vars[node_id] = (
+                    _VAR_CALL.findall(node.raw_code) if "var(" in node.raw_code else []
+                )
+            names.update(self._node_vars[node_id])
             pending.extend(node.depends_on_macros)
         while pending:
             macro_id = pending.pop()
