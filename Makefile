@@ -19,7 +19,7 @@ TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
 TEST_DB := $(TEST_DIR)/test.duckdb
 
-.PHONY: help venv demo test test-dbt test-python lint bench bench-gate lock clean
+.PHONY: help venv demo test test-dbt test-python test-postgres postgres-server-bin lint bench bench-gate lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -50,8 +50,21 @@ test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, 
 		--vars '{raw_data_path: $(TEST_DIR)/raw}'
 	$(BIN)/metric-ledger gate --target $(TEST_DIR)/target/manifest.json
 
-test-python: venv  ## pytest (builds temporary copies of the warehouse with real dbt runs).
+test-python: venv postgres-server-bin  ## pytest (builds temporary copies of the warehouse with real dbt runs).
 	cd python && $(BIN)/pytest -q -n 2
+
+postgres-server-bin:  ## Install the PostgreSQL server (Debian package) when missing: test_postgres.py needs it.
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing the PostgreSQL server (apt-get install postgresql)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "PostgreSQL server binaries missing and apt-get unavailable: test_postgres.py will skip" >&2; \
+		fi; \
+	fi
+
+test-postgres: venv postgres-server-bin  ## Only the postgres-target test: PostgreSQL build vs DuckDB build, row for row.
+	cd python && $(BIN)/pytest -q tests/test_postgres.py
 
 lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 	$(BIN)/ruff check python bench

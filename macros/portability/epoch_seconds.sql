@@ -11,6 +11,11 @@
     epoch({{ timestamp_expression }})
 {%- endmacro %}
 
+{#- PostgreSQL's extract(epoch ...) is numeric: a double, as on the other engines. -#}
+{% macro postgres__epoch_seconds(timestamp_expression) -%}
+    cast(extract(epoch from {{ timestamp_expression }}) as double precision)
+{%- endmacro %}
+
 {% macro spark__epoch_seconds(timestamp_expression) -%}
     (unix_micros({{ timestamp_expression }}) / 1000000.0)
 {%- endmacro %}

@@ -314,3 +314,74 @@ def notices_command(
         _fail_input(error)
         return
     click.echo(render_notices(notices, output_format))
+
+
+# --- postgres: the local server and the raw-export loader of the `postgres` target -------------
+
+_PG_DIR = click.option(
+    "--dir",
+    "base_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The cluster's directory [default: $METRIC_LEDGER_PG_DIR or <tmp>/metric_ledger_pg].",
+)
+
+
+@main.group("postgres")
+def postgres_group() -> None:
+    """A throwaway local PostgreSQL server for `dbt --target postgres` (settings from the
+    METRIC_LEDGER_PG_* variables of profiles/profiles.yml)."""
+
+
+@postgres_group.command("start")
+@_PG_DIR
+def postgres_start_command(base_dir: Path | None) -> None:
+    """Make (initdb) and start a cluster on the loopback port; create the database."""
+    from metric_ledger.engines import postgres
+    from metric_ledger.errors import MetricLedgerError
+
+    try:
+        server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
+        server.start()
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    s = server.settings
+    click.echo(
+        f"postgres running on {s.host}:{s.port} (database {s.dbname}), dir {server.base_dir}"
+    )
+
+
+@postgres_group.command("stop")
+@_PG_DIR
+@click.option("--keep", is_flag=True, help="Keep the cluster's directory.")
+def postgres_stop_command(base_dir: Path | None, keep: bool) -> None:
+    """Stop the cluster and remove its directory."""
+    from metric_ledger.engines import postgres
+    from metric_ledger.errors import MetricLedgerError
+
+    try:
+        server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
+        server.stop(remove=not keep)
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    click.echo(f"postgres stopped ({server.base_dir})")
+
+
+@postgres_group.command("load")
+@click.argument("raw_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--schema", default="raw_helpdesk", show_default=True, help="The dbt var raw_schema.")
+def postgres_load_command(raw_dir: Path, schema: str) -> None:
+    """Load the five Parquet tables of RAW_DIR into SCHEMA with the contract's column types."""
+    from metric_ledger.engines import postgres
+    from metric_ledger.errors import MetricLedgerError
+
+    try:
+        counts = postgres.load_export(raw_dir, schema=schema)
+    except MetricLedgerError as error:
+        _fail_input(error)
+        return
+    click.echo(
+        f"loaded {raw_dir} into {schema}: " + " ".join(f"{k}={v}" for k, v in counts.items())
+    )

@@ -79,7 +79,7 @@ counter_values as (
         branch_values.week_start_date,
         branch_values.branch,
         {{ dbt.listagg(
-            dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(round(branch_values.metric_value, 4) as ' ~ dbt.type_string() ~ ')']),
+            dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(' ~ round_to('branch_values.metric_value', 4) ~ ' as ' ~ dbt.type_string() ~ ')']),
             "'; '",
             "order by counter_metrics.counter_metric_name"
         ) }} as counter_metric_values

@@ -281,7 +281,7 @@ counter_values as (
         counter_metrics.metric_name,
         counter_week_values.week_start_date,
         {{ dbt.listagg(
-            dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(round(counter_week_values.metric_value, 4) as ' ~ dbt.type_string() ~ ')']),
+            dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(' ~ round_to('counter_week_values.metric_value', 4) ~ ' as ' ~ dbt.type_string() ~ ')']),
             "'; '",
             "order by counter_metrics.counter_metric_name"
         ) }} as counter_metric_values

@@ -1,0 +1,1 @@
+"""Warehouses other than the embedded DuckDB: local servers and raw-export loaders."""
