@@ -297,31 +297,27 @@ checks as (
 final as (
 
     select
-        checks.*,
-        checks.passes_reason_overlap and checks.passes_coverage_spread and checks.passes_same_definition_version
-        and checks.passes_no_channel_reversal and checks.passes_no_reason_reversal as is_ranking_allowed,
-        trim({{ dbt.concat([
+        metric_name,
+        week_start_date,
+        min_reason_overlap,
+        coverage_spread_points,
+        passes_reason_overlap,
+        passes_coverage_spread,
+        passes_same_definition_version,
+        passes_no_channel_reversal,
+        passes_no_reason_reversal,
+        passes_reason_overlap and passes_coverage_spread and passes_same_definition_version
+        and passes_no_channel_reversal and passes_no_reason_reversal as is_ranking_allowed,
+        replace(trim({{ dbt.concat([
             "case when not passes_reason_overlap then 'reason_overlap ' else '' end",
             "case when not passes_coverage_spread then 'coverage_spread ' else '' end",
             "case when not passes_same_definition_version then 'definition_version ' else '' end",
             "case when not passes_no_channel_reversal then 'reversal_by_channel ' else '' end",
             "case when not passes_no_reason_reversal then 'reversal_by_contact_reason ' else '' end",
-        ]) }}) as failed_check_list
+        ]) }}), ' ', ', ') as failed_checks,
+        reversed_pairs
     from checks
 
 )
 
-select
-    metric_name,
-    week_start_date,
-    min_reason_overlap,
-    coverage_spread_points,
-    passes_reason_overlap,
-    passes_coverage_spread,
-    passes_same_definition_version,
-    passes_no_channel_reversal,
-    passes_no_reason_reversal,
-    is_ranking_allowed,
-    replace(failed_check_list, ' ', ', ') as failed_checks,
-    reversed_pairs
-from final
+select * from final

@@ -381,7 +381,7 @@ final as (
             is_incomplete or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
             or has_comparability_break or has_low_response_rate or is_paused
         ) as usable_for_job,
-        {{ dbt.concat([
+        replace(trim({{ dbt.concat([
             "case when is_incomplete then 'incomplete_week ' else '' end",
             "case when has_coverage_drop then 'coverage_drop ' else '' end",
             "case when has_definition_freeze then 'definition_freeze ' else '' end",
@@ -389,7 +389,7 @@ final as (
             "case when has_comparability_break then 'comparability_break ' else '' end",
             "case when has_low_response_rate then 'low_response_rate ' else '' end",
             "case when is_paused then 'paused ' else '' end",
-        ]) }} as reason_list,
+        ]) }}), ' ', ', ') as reasons,
         has_coverage_drop,
         has_definition_freeze,
         has_counter_metric_breach,
@@ -407,25 +407,4 @@ final as (
 
 )
 
-select
-    metric_name,
-    week_start_date,
-    job,
-    is_complete_week,
-    metric_value,
-    usable_for_job,
-    replace(trim(reason_list), ' ', ', ') as reasons,
-    has_coverage_drop,
-    has_definition_freeze,
-    has_counter_metric_breach,
-    has_comparability_break,
-    has_low_response_rate,
-    is_paused,
-    included_contacts,
-    previous_included_contacts,
-    volume_drop_pct,
-    breached_counter_metrics,
-    counter_metric_values,
-    csat_response_rate,
-    context_entries
-from final
+select * from final

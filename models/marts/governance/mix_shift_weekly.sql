@@ -192,7 +192,7 @@ distances as (
 
 ),
 
-final as (
+judged as (
 
     select
         distances.week_start_date,
@@ -225,14 +225,20 @@ final as (
             and distances.branch = history.branch
             and distances.mix_dimension = history.mix_dimension
 
+),
+
+final as (
+
+    select
+        judged.*,
+        coalesce(
+            judged.is_judged
+            and judged.total_variation_distance >= judged.threshold
+            and abs(judged.largest_mover_z) >= {{ var('mix_shift_min_z') }},
+            false
+        ) as is_shift_flagged
+    from judged
+
 )
 
-select
-    final.*,
-    coalesce(
-        final.is_judged
-        and final.total_variation_distance >= final.threshold
-        and abs(final.largest_mover_z) >= {{ var('mix_shift_min_z') }},
-        false
-    ) as is_shift_flagged
-from final
+select * from final
