@@ -42,12 +42,6 @@ decision_records as (
 
 ),
 
-tickets as (
-
-    select * from {{ ref('fct_tickets') }}
-
-),
-
 slice_metric_weeks as (
 
     {% for metric_slice in metric_slices -%}
@@ -82,20 +76,17 @@ slice_metric_weeks as (
 
 ),
 
-data_extent as (
+export_weeks as (
 
-    select max(created_at) as last_created_at
-    from tickets
+    select * from {{ ref('int_export_weeks') }}
 
 ),
 
 last_complete_week as (
 
-    select
-        cast(
-            {{ dbt.dateadd('day', -7, week_start(dbt.dateadd('day', 1, 'last_created_at'))) }} as date
-        ) as last_complete_week_start_date
-    from data_extent
+    select max(week_start_date) as last_complete_week_start_date
+    from export_weeks
+    where is_complete_week
 
 ),
 

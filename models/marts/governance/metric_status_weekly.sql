@@ -27,12 +27,6 @@ coverage as (
 
 ),
 
-tickets as (
-
-    select * from {{ ref('fct_tickets') }}
-
-),
-
 changelog as (
 
     select * from {{ ref('metric_changelog') }}
@@ -69,25 +63,9 @@ counter_metrics as (
 
 ),
 
-export_bounds as (
-
-    select
-        min(created_date) as first_date,
-        max(created_date) as last_date
-    from tickets
-    where created_date is not null
-
-),
-
 weeks as (
 
-    select distinct
-        tickets.created_week as week_start_date,
-        tickets.created_week >= export_bounds.first_date
-        and {{ dbt.dateadd('day', 6, 'tickets.created_week') }} <= export_bounds.last_date as is_complete_week
-    from tickets
-    cross join export_bounds
-    where tickets.created_week is not null
+    select * from {{ ref('int_export_weeks') }}
 
 ),
 

@@ -17,18 +17,9 @@ weekly as (
 
 ),
 
-tickets as (
+export_weeks as (
 
-    select * from {{ ref('fct_tickets') }}
-
-),
-
-export_bounds as (
-
-    select
-        min(created_date) as first_date,
-        max(created_date) as last_date
-    from tickets
+    select * from {{ ref('int_export_weeks') }}
 
 ),
 
@@ -208,11 +199,11 @@ judged as (
         cast(movers.trailing_share as {{ type_double() }}) as largest_mover_trailing_share,
         cast(movers.this_week_share as {{ type_double() }}) as largest_mover_share,
         cast(movers.change_z as {{ type_double() }}) as largest_mover_z,
-        distances.week_start_date >= export_bounds.first_date
-        and {{ dbt.dateadd('day', 6, 'distances.week_start_date') }} <= export_bounds.last_date
+        coalesce(export_weeks.is_complete_week, false)
         and coalesce(history.trailing_weeks, 0) = 4 as is_judged
     from distances
-    cross join export_bounds
+    left join export_weeks
+        on distances.week_start_date = export_weeks.week_start_date
     inner join movers
         on
             distances.week_start_date = movers.week_start_date
