@@ -107,10 +107,11 @@ record_windows as (
 
 record_metrics as (
 
+    {% for metric_role in ['leading', 'guardrail_1', 'guardrail_2'] -%}
     select
         decision_id,
-        'leading' as metric_role,
-        leading_metric as metric_name,
+        '{{ metric_role }}' as metric_role,
+        {{ metric_role }}_metric as metric_name,
         slice_dimension,
         slice_value,
         before_from_week,
@@ -118,34 +119,8 @@ record_metrics as (
         after_from_week,
         after_to_week
     from record_windows
-
-    union all
-
-    select
-        decision_id,
-        'guardrail_1' as metric_role,
-        guardrail_1_metric as metric_name,
-        slice_dimension,
-        slice_value,
-        before_from_week,
-        before_to_week,
-        after_from_week,
-        after_to_week
-    from record_windows
-
-    union all
-
-    select
-        decision_id,
-        'guardrail_2' as metric_role,
-        guardrail_2_metric as metric_name,
-        slice_dimension,
-        slice_value,
-        before_from_week,
-        before_to_week,
-        after_from_week,
-        after_to_week
-    from record_windows
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
