@@ -112,10 +112,22 @@ def _sort_connectors(tree: Any) -> Any:
     return tree.transform(transform, copy=False)
 
 
+_INCREMENTAL_FILTER = re.compile(
+    r"/\*\s*metric_ledger:incremental-filter\s*\*/.*?/\*\s*metric_ledger:end-incremental-filter\s*\*/",
+    re.DOTALL,
+)
+
+
+def strip_incremental_filters(sql: str) -> str:
+    """Drop the row filters an incremental run adds (macros/incremental/ticket_refresh.sql), so a
+    model compiled against an existing warehouse has the canonical form of its full build."""
+    return _INCREMENTAL_FILTER.sub(" ", sql)
+
+
 def canonical_sql(sql: str, relations: Mapping[str, str], dialect: str | None = None) -> str:
     """The canonical form of a compiled model (falls back to whitespace/case normalisation when
     the SQL cannot be parsed)."""
-    replaced = replace_relations(sql, relations)
+    replaced = replace_relations(strip_incremental_filters(sql), relations)
     try:
         statements = [s for s in sqlglot.parse(replaced, read=dialect or None) if s is not None]
     except SqlglotError:

@@ -67,6 +67,60 @@ def generate_command(
     click.echo(summary.one_line())
 
 
+@main.command("slice", cls=_OneLineErrorsCommand)
+@click.argument("src", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("dst", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    help="The moment of the export, UTC (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS).",
+)
+@click.option(
+    "--late-share",
+    type=float,
+    default=0.02,
+    show_default=True,
+    help="Share of events that arrive late.",
+)
+@click.option(
+    "--max-delay-hours",
+    type=int,
+    default=48,
+    show_default=True,
+    help="Latest arrival of a late event after it occurred.",
+)
+def slice_command(
+    src: Path, dst: Path, as_of: str, late_share: float, max_delay_hours: int
+) -> None:
+    """Write the export SRC as it stood at --as-of into DST (the input of an incremental run)."""
+    from datetime import datetime
+
+    from metric_ledger.synth.slicing import slice_export
+
+    try:
+        moment = datetime.fromisoformat(as_of)
+    except ValueError:
+        raise _OneLineUsageError(
+            f"--as-of: {as_of!r} is not a date or timestamp (YYYY-MM-DD[THH:MM:SS])"
+        ) from None
+    if moment.tzinfo is not None:
+        raise _OneLineUsageError("--as-of: give a UTC time without an offset")
+    try:
+        summary = slice_export(src, dst, moment, late_share, max_delay_hours)
+    except ValueError as exc:
+        raise _OneLineUsageError(str(exc)) from None
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {dst}: {exc.strerror or exc}") from None
+    rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
+    click.echo(
+        f"export as of {summary.as_of.isoformat()}: {rows}; "
+        f"{summary.late_events_pending:,} late events not yet arrived"
+    )
+
+
 # --- summary: what a build found --------------------------------------------------------------
 
 

@@ -296,8 +296,11 @@ class Fingerprinter:
         }
 
     def lineage(self, metric: Node) -> list[str]:
-        """Every node upstream of the metric (metrics, semantic models, models, seeds ...)."""
-        return self.manifest.ancestors(metric.unique_id)
+        """Every node upstream of the metric (metrics, semantic models, models, seeds ...), except
+        operational models (the incremental refresh set): they choose which rows a run
+        recomputes, not what a value is, and the incremental-equals-full-refresh test guards
+        that."""
+        return self.manifest.ancestors(metric.unique_id, skip=self.manifest.is_operational)
 
     def fingerprint(self, metric: Node) -> MetricFingerprint:
         lineage = self.lineage(metric)
@@ -345,7 +348,7 @@ CACHE_FILE = "metric_ledger_sql_cache.json"
 # Canonicalise in parallel when at least this many nodes miss the cache.
 PARALLEL_THRESHOLD = 400
 # Bump when canonical.py changes what it produces, so cached digests are not reused.
-CANONICAL_VERSION = 2
+CANONICAL_VERSION = 3
 
 
 class SqlDigestCache:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -175,17 +175,27 @@ class Manifest:
                     parents.append(owner[0].unique_id)
         return parents
 
-    def ancestors(self, unique_id: str) -> list[str]:
-        """Every ancestor of a node (breadth first, each once)."""
+    def ancestors(self, unique_id: str, skip: Callable[[str], bool] | None = None) -> list[str]:
+        """Every ancestor of a node (breadth first, each once). Nodes for which ``skip`` is true
+        are left out, and so are the ancestors reached only through them."""
         seen: dict[str, None] = {}
         queue = deque(self.parents(unique_id))
         while queue:
             current = queue.popleft()
-            if current in seen:
+            if current in seen or (skip is not None and skip(current)):
                 continue
             seen[current] = None
             queue.extend(self.parents(current))
         return list(seen)
+
+    def is_operational(self, unique_id: str) -> bool:
+        """A model marked ``meta.metric_ledger.operational``: it decides which rows a run
+        recomputes (incremental bookkeeping), never what a value is."""
+        node = self.nodes.get(unique_id)
+        if node is None:
+            return False
+        marker = node.meta.get("metric_ledger")
+        return isinstance(marker, dict) and marker.get("operational") is True
 
     def descendants(self, unique_id: str) -> list[str]:
         seen: dict[str, None] = {}

@@ -2,6 +2,7 @@
     event order; a ticket is `new` from created_at until its first change, so the first change's
     previous status is `new` and its previous change time is created_at. `old_value` is ignored.
     One row per status change, with the status before it and when the next change happened. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 status_changes as (
@@ -14,6 +15,7 @@ status_changes as (
         new_value as status
     from {{ ref('int_ticket_events_valid') }}
     where event_type = 'status_change'
+    {{- ticket_refresh_filter('ticket_id', 'and') }}
 
 ),
 

@@ -6,11 +6,13 @@
       Both null for outbound tickets.
     - public_agent_reply_count: every agent reply (an outbound ticket's opening message included).
     One row per ticket that has at least one message. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 messages as (
 
     select * from {{ ref('int_ticket_messages_classified') }}
+    {{- ticket_refresh_filter() }}
 
 ),
 

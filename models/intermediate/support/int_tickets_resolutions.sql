@@ -7,11 +7,13 @@
       unresolved, 0.0 when resolved without pending time.
     - resolution_minutes: created_at to resolved_at minus pending_minutes.
     One row per ticket with at least one status change. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 status_changes as (
 
     select * from {{ ref('int_ticket_status_changes') }}
+    {{- ticket_refresh_filter() }}
 
 ),
 

@@ -2,11 +2,13 @@
     unknown channel) and tickets with quarantined rows stay, flagged by is_included and
     is_quarantined; their facts are computed like any other's. Every fact comes from the
     intermediate model that owns its rule; this model only assembles them. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 population as (
 
     select * from {{ ref('int_tickets_population') }}
+    {{- ticket_refresh_filter() }}
 
 ),
 
