@@ -87,3 +87,18 @@
         {% do exceptions.raise_compiler_error('The raw export breaks the source contract:\n  ' ~ (problems | join('\n  '))) %}
     {% endif %}
 {% endmacro %}
+
+{#- Spark reads the export where DuckDB does: the Parquet files in raw_data_path, registered as
+    views in raw_schema before the check (var spark_raw_views: false reads tables already loaded
+    into raw_schema instead). Timestamps are read as session-zone (UTC) timestamps. -#}
+{% macro spark__check_raw_contract() %}
+    {% if var('spark_raw_views', true) %}
+        {% do run_query('create database if not exists ' ~ var('raw_schema')) %}
+        {% for node in raw_contract_tables() %}
+            {% set path = var('raw_data_path') ~ '/' ~ node.name ~ '.parquet' %}
+            {% do run_query('create or replace view ' ~ var('raw_schema') ~ '.' ~ node.identifier
+                ~ ' as select * from parquet.`' ~ path ~ '`') %}
+        {% endfor %}
+    {% endif %}
+    {% do default__check_raw_contract() %}
+{% endmacro %}

@@ -17,5 +17,5 @@
 {%- endmacro %}
 
 {% macro spark__epoch_seconds(timestamp_expression) -%}
-    (unix_micros({{ timestamp_expression }}) / 1000000.0)
+    (unix_micros({{ timestamp_expression }}) / 1e6)
 {%- endmacro %}
