@@ -13,9 +13,11 @@
     - verdict: roll_back when any guardrail is breached, keep when the target is met and no
       guardrail is breached, adjust otherwise. It is computed every week; it is final once
       is_review_due (the week of review_on is complete in the data).
-    - The weekly slice values come from metric_values_sql for every governed metric of the
-      tickets semantic model x the six slice dimensions, generated at compile time; the join
-      keeps the (metric, dimension, value) triples the records ask for. (Unit tests have no
+    - The weekly slice values come from metric_values_sql for the (metric, dimension) pairs the
+      records ask for (decision_record_metric_slices, read from the seed when the model runs;
+      every governed metric of the tickets semantic model x the six slice dimensions when the
+      seed is not built), generated at compile time; the join keeps the (metric, dimension,
+      value) triples the records ask for. (Unit tests have no
       graph: they override governed_metrics, metric_lineage and metric_values_sql.) -#}
 -- depends_on: {{ ref('fct_tickets') }}
 {%- set slice_dimensions = ['channel', 'queue', 'priority', 'region', 'customer_tier', 'contact_reason'] -%}
@@ -27,10 +29,13 @@
         {%- endif -%}
     {%- endfor -%}
 {%- endif -%}
+{%- set wanted_slices = decision_record_metric_slices() -%}
 {%- set metric_slices = [] -%}
 {%- for metric in slice_metrics -%}
     {%- for dimension in slice_dimensions -%}
-        {%- do metric_slices.append({'metric': metric, 'dimension': dimension}) -%}
+        {%- if wanted_slices is none or [metric.name, dimension] in wanted_slices -%}
+            {%- do metric_slices.append({'metric': metric, 'dimension': dimension}) -%}
+        {%- endif -%}
     {%- endfor -%}
 {%- endfor %}
 
