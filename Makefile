@@ -19,7 +19,7 @@ TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
 TEST_DB := $(TEST_DIR)/test.duckdb
 
-.PHONY: help venv demo test test-dbt test-python test-postgres postgres-server-bin lint bench bench-gate lock clean
+.PHONY: help venv demo test test-dbt test-python test-postgres test-spark postgres-server-bin lint bench bench-gate lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -66,14 +66,17 @@ postgres-server-bin:  ## Install the PostgreSQL server (Debian package) when mis
 test-postgres: venv postgres-server-bin  ## Only the postgres-target test: PostgreSQL build vs DuckDB build, row for row.
 	cd python && $(BIN)/pytest -q tests/test_postgres.py
 
+test-spark: venv  ## Only the spark-target test: Spark build vs DuckDB build, row for row.
+	cd python && $(BIN)/pytest -q tests/test_spark.py
+
 lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 	$(BIN)/ruff check python bench
 	$(BIN)/ruff format --check python bench
 	cd python && $(BIN)/mypy metric_ledger
 	METRIC_LEDGER_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros --processes 2
 
-bench: venv  ## The performance benchmark (1M tickets by default: BENCH_TICKETS=...).
-	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000}
+bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark).
+	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000} --engine $${BENCH_ENGINE:-duckdb}
 
 bench-gate: venv  ## The gate benchmark: this project and a generated 5,000-model project vs dbt state:modified.
 	$(BIN)/python bench/gate_bench.py --models 5000
