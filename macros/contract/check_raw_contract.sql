@@ -92,7 +92,7 @@
     views in raw_schema before the check (var spark_raw_views: false reads tables already loaded
     into raw_schema instead). Timestamps are read as session-zone (UTC) timestamps. -#}
 {% macro spark__check_raw_contract() %}
-    {% if var('spark_raw_views', true) %}
+    {% if var('spark_raw_views') %}
         {% do run_query('create database if not exists ' ~ var('raw_schema')) %}
         {% for node in raw_contract_tables() %}
             {% set path = var('raw_data_path') ~ '/' ~ node.name ~ '.parquet' %}

@@ -52,16 +52,14 @@ class DbtWorkspace:
         return self.root / "logs"
 
 
-def run_dbt(
+def dbt_invocation(
     command: str,
     workspace: DbtWorkspace,
     extra_args: Sequence[str] = (),
     extra_vars: dict[str, object] | None = None,
-    timeout: float = 900,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """Run ``dbt <command>`` on ``workspace.raw_dir``; unless ``check`` is false, a failure
-    fails the test with dbt's output."""
+) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment of ``dbt <command>`` on ``workspace.raw_dir``, writing
+    into the workspace (its DuckDB file, target and logs)."""
     variables: dict[str, object] = {"raw_data_path": str(workspace.raw_dir)}
     variables.update(extra_vars or {})
     args = [
@@ -85,6 +83,20 @@ def run_dbt(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     workspace.root.mkdir(parents=True, exist_ok=True)
+    return args, env
+
+
+def run_dbt(
+    command: str,
+    workspace: DbtWorkspace,
+    extra_args: Sequence[str] = (),
+    extra_vars: dict[str, object] | None = None,
+    timeout: float = 900,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <command>`` on ``workspace.raw_dir``; unless ``check`` is false, a failure
+    fails the test with dbt's output."""
+    args, env = dbt_invocation(command, workspace, extra_args, extra_vars)
     proc = subprocess.run(
         args, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

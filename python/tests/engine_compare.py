@@ -9,9 +9,7 @@ UTC, everything else exactly.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
-import os
 import subprocess
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -21,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import PROFILES_DIR, REPO, dbt_executable
+from conftest import REPO, DbtWorkspace, dbt_invocation
 
 ABS_TOL = 1e-6
 #: Each compared model with its grain (the sort key of the comparison).
@@ -50,34 +48,14 @@ def start_dbt_build(
     """Start `dbt build --target TARGET` (seeds, models, snapshot, data and unit tests) on
     `raw_dir`, writing its target, logs and DuckDB file under `workspace` and its output to
     `workspace/dbt.out`."""
-    workspace.mkdir(parents=True, exist_ok=True)
-    args = [
-        dbt_executable(),
-        "build",
-        "--target",
-        target,
-        "--project-dir",
-        str(REPO),
-        "--profiles-dir",
-        str(PROFILES_DIR),
-        "--target-path",
-        str(workspace / "target"),
-        "--log-path",
-        str(workspace / "logs"),
-        "--vars",
-        json.dumps({"raw_data_path": str(raw_dir)}),
-    ]
-    env = {
-        **os.environ,
-        "METRIC_LEDGER_DB": str(workspace / "wh.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        **extra_env,
-    }
+    args, env = dbt_invocation(
+        "build", DbtWorkspace(root=workspace, raw_dir=raw_dir), ["--target", target]
+    )
     with open(workspace / "dbt.out", "w") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
             args,
             cwd=REPO,
-            env=env,
+            env={**env, **extra_env},
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
