@@ -9,7 +9,7 @@ from pathlib import Path
 
 from metric_ledger.errors import MetricLedgerError
 
-CHANGE_TYPES = ("introduced", "definition_change", "governance_change")
+CHANGE_TYPES = ("introduced", "definition_change", "governance_change", "refactor")
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,15 @@ def _parse_row(path: Path, line: int, record: dict[str, str]) -> ChangelogRow:
 
 
 def latest_rows(rows: list[ChangelogRow]) -> dict[str, ChangelogRow]:
+    """Per metric, the row of its highest version; among rows of one version (a refactor
+    re-seals the version it follows), the latest approved."""
     latest: dict[str, ChangelogRow] = {}
     for row in rows:
-        if row.metric_name not in latest or row.version > latest[row.metric_name].version:
+        current = latest.get(row.metric_name)
+        if current is None or (row.version, row.approved_at) >= (
+            current.version,
+            current.approved_at,
+        ):
             latest[row.metric_name] = row
     return latest
 

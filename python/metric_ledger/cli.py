@@ -297,6 +297,12 @@ def gate_command(
     default=None,
     help="Freeze window [default: 2 for a definition change, else 0].",
 )
+@click.option(
+    "--refactor",
+    is_flag=True,
+    help="Record a change that moves no governed number (shown by `metric-ledger impact`): "
+    "change_type refactor, no freeze, no re-baseline notice.",
+)
 @_MANIFEST
 @_CHANGELOG
 def approve_command(
@@ -305,6 +311,7 @@ def approve_command(
     reason: str,
     effective: Any,
     freeze_weeks: int | None,
+    refactor: bool,
     manifest_path: Path,
     changelog_path: Path,
 ) -> None:
@@ -323,6 +330,7 @@ def approve_command(
             effective=effective.date() if effective else None,
             freeze_weeks=freeze_weeks,
             project_dir=changelog_path.resolve().parent.parent,
+            refactor=refactor,
         )
     except MetricLedgerError as error:
         _fail_input(error)
@@ -330,7 +338,11 @@ def approve_command(
     click.echo(
         f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
         f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s); "
-        "run `dbt compile` before the gate (the ledger version in the YAML was bumped)"
+        + (
+            "the definition version is unchanged"
+            if row.change_type == "refactor"
+            else "run `dbt compile` before the gate (the ledger version in the YAML was bumped)"
+        )
     )
 
 

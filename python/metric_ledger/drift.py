@@ -3,6 +3,7 @@ from the changed node to the metric, and a typed, readable diff."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -12,8 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from metric_ledger.canonical import pretty_sql
-from metric_ledger.fingerprint import Fingerprinter, MetricFingerprint, _dialect
-from metric_ledger.manifest import Manifest
+from metric_ledger.fingerprint import Fingerprinter, MetricFingerprint, _dialect, filter_templates
+from metric_ledger.lineage import LineageUnresolved, expression_columns
+from metric_ledger.manifest import Manifest, input_measure_names
+
+_PRINTERS: dict[int, Fingerprinter] = {}
+
+
+def _fingerprinter(manifest: Manifest) -> Fingerprinter:
+    """One fingerprinter (and its memoised column lineage) per manifest object."""
+    if id(manifest) not in _PRINTERS:
+        _PRINTERS[id(manifest)] = Fingerprinter(manifest)
+    return _PRINTERS[id(manifest)]
+
 
 CATEGORIES = ("definition", "governance", "documentation", "none")
 _TOP_LEVEL_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -96,11 +108,22 @@ def explain(
             before = old.definition_components.get(key)
             after = new.definition_components.get(key)
             if before != after:
-                changes.append(_definition_change(name, key, before, after, base, current))
+                changes.append(
+                    _definition_change(name, key, before, after, base, current, old, new)
+                )
         for key in sorted(set(old.context_components) | set(new.context_components)):
             before, after = old.context_components.get(key), new.context_components.get(key)
+            if key.startswith("lineage:"):
+                if after is not None and before != after:
+                    node = key.partition(":")[2].split(".")[-1]
+                    changes.append(
+                        Change(key, f"column lineage of {node} unresolved: {after}", [key])
+                    )
+                continue
             if before is not None and after is not None and before != after:
-                changes.append(_definition_change(name, key, before, after, base, current))
+                changes.append(
+                    _definition_change(name, key, before, after, base, current, old, new)
+                )
         return MetricDrift(
             metric=name,
             category="definition",
@@ -191,12 +214,38 @@ def _chain(key: str, metric_name: str, base: Manifest, current: Manifest) -> lis
 
 
 def _definition_change(
-    metric_name: str, key: str, before: Any, after: Any, base: Manifest, current: Manifest
+    metric_name: str,
+    key: str,
+    before: Any,
+    after: Any,
+    base: Manifest,
+    current: Manifest,
+    old: MetricFingerprint | None = None,
+    new: MetricFingerprint | None = None,
 ) -> Change:
     kind, _, name = key.partition(":")
     chain = _chain(key, metric_name, base, current)
+    if kind == "sql" and old is not None and new is not None and before and after:
+        columns = _changed_columns(name, old, new, base, current)
+        if columns:
+            path = _column_path(name, columns[0], new, current)
+            if path:
+                trigger = _var_trigger(name, old, new, current)
+                chain = [*trigger, *path, *_metric_tail(path[-1], metric_name, current)]
+            node_name = name.split(".")[-1]
+            detail = _sql_diff(name, base, current, old.columns.get(name), new.columns.get(name))
+            shown = ", ".join(columns[:6]) + (" ..." if len(columns) > 6 else "")
+            return Change(
+                key, f"upstream model {node_name} logic changed (columns: {shown})", chain, detail
+            )
     if kind == "var":
         return Change(key, f"var {name} changed: {_short(before)} -> {_short(after)}", chain)
+    if kind == "ledger":
+        return Change(
+            f"ledger.{name}",
+            f"{name} changed: {_short(before)} -> {_short(after)}",
+            [f"ledger {name}", f"metric {metric_name}"],
+        )
     if before is None or after is None:
         what = {"sql": "model", "seed": "seed"}.get(kind, kind.replace("_", " "))
         label = name.split(".")[-1] if kind in ("sql", "seed") else name
@@ -281,14 +330,30 @@ def _short(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _sql_diff(node_id: str, base: Manifest, current: Manifest) -> list[str]:
+def _sql_diff(
+    node_id: str,
+    base: Manifest,
+    current: Manifest,
+    base_columns: list[str] | None = None,
+    current_columns: list[str] | None = None,
+) -> list[str]:
+    """A unified diff of the node's canonical SQL: sliced to the metric's columns where the
+    lineage is resolved on both sides, else whole."""
     texts = []
+    sliced = base_columns is not None and current_columns is not None
+    columns = set(base_columns or []) | set(current_columns or [])
     for manifest in (base, current):
         node = manifest.nodes.get(node_id)
         if node is None or node.compiled_code is None:
             texts.append("")
             continue
-        canonical = Fingerprinter(manifest).canonical(node)
+        printer = _fingerprinter(manifest)
+        canonical = None
+        if sliced and printer.graph.unresolved(node_id) is None:
+            with contextlib.suppress(LineageUnresolved):
+                canonical = printer.graph.sliced_sql(node_id, columns)
+        if canonical is None:
+            canonical = printer.canonical(node)
         texts.append(pretty_sql(canonical, _dialect(manifest.adapter_type)))
     lines = list(
         difflib.unified_diff(
@@ -334,3 +399,134 @@ def _seed_summary(node_id: str, base: Manifest, current: Manifest) -> str:
         f"seed {name} rows: {len(added) - changed} added, {len(removed) - changed} removed, "
         f"{changed} changed"
     )
+
+
+# --- column-precise cause chains ----------------------------------------------------------------
+
+
+def _changed_columns(
+    node_id: str,
+    old: MetricFingerprint,
+    new: MetricFingerprint,
+    base: Manifest,
+    current: Manifest,
+) -> list[str]:
+    """The metric's columns of ``node_id`` whose sliced definition differs between the two
+    manifests (empty when the lineage is unresolved on either side)."""
+    old_columns, new_columns = old.columns.get(node_id), new.columns.get(node_id)
+    if old_columns is None or new_columns is None:
+        return []
+    base_graph, current_graph = _fingerprinter(base).graph, _fingerprinter(current).graph
+    if base_graph.unresolved(node_id) or current_graph.unresolved(node_id):
+        return []
+    changed = []
+    for column in sorted(set(new_columns) | set(old_columns)):
+        try:
+            before = base_graph.slice_digest(node_id, {column})
+            after = current_graph.slice_digest(node_id, {column})
+        except LineageUnresolved:
+            continue
+        if before != after:
+            changed.append(column)
+    return changed
+
+
+def _column_path(
+    node_id: str, column: str, fingerprint: MetricFingerprint, manifest: Manifest
+) -> list[str]:
+    """``node.column -> child.column -> ...`` down to a column the metric reads directly."""
+    graph = _fingerprinter(manifest).graph
+    required = fingerprint.columns
+    readers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for child, columns in required.items():
+        summary = graph.summary(child) if graph.compiled(child) is not None else {}
+        table = summary.get("dependencies") or {}
+        for child_column in columns or []:
+            for parent, parent_column in table.get(child_column, []):
+                readers.setdefault((parent, parent_column), []).append((child, child_column))
+    entries = set(_entry_nodes(fingerprint, manifest))
+    start = (node_id, column)
+    previous: dict[tuple[str, str], tuple[str, str] | None] = {start: None}
+    queue = [start]
+    end: tuple[str, str] | None = None
+    while queue:
+        current = queue.pop(0)
+        if current[0] in entries:
+            end = current
+            break
+        for reader in sorted(readers.get(current, [])):
+            if reader not in previous:
+                previous[reader] = current
+                queue.append(reader)
+    if end is None:
+        return []
+    path: list[str] = []
+    step: tuple[str, str] | None = end
+    while step is not None:
+        node = manifest.nodes.get(step[0])
+        path.append(f"{node.name if node else step[0]}.{step[1]}")
+        step = previous[step]
+    return list(reversed(path))
+
+
+def _entry_nodes(fingerprint: MetricFingerprint, manifest: Manifest) -> list[str]:
+    metric = manifest.metric(fingerprint.name)
+    if metric is None:
+        return []
+    return list(_fingerprinter(manifest).entry_columns(metric))
+
+
+def _metric_tail(entry: str, metric_name: str, manifest: Manifest) -> list[str]:
+    """``measure reopened_count -> metric reopened_tickets -> metric reopen_rate`` for the
+    entry column ``fct_tickets.is_reopened`` (the first input that reads it)."""
+    column = entry.rpartition(".")[2]
+    metric = manifest.metric(metric_name)
+    if metric is None:
+        return [f"metric {metric_name}"]
+
+    def walk(node_id: str, seen: set[str]) -> list[str] | None:
+        node = manifest.nodes.get(node_id)
+        if node is None or node.resource_type != "metric" or node_id in seen:
+            return None
+        seen.add(node_id)
+        if node.raw.get("type") == "simple":
+            for measure_name in input_measure_names(node):
+                owner = manifest.measures.get(measure_name)
+                if owner is None:
+                    continue
+                semantic_model, measure = owner
+                defaults = semantic_model.raw.get("defaults") or {}
+                reads = expression_columns(str(measure.get("expr") or measure_name)) or set()
+                time_dimension = measure.get("agg_time_dimension") or defaults.get(
+                    "agg_time_dimension"
+                )
+                if column in reads or column == time_dimension:
+                    return [f"measure {measure_name}", f"metric {node.name}"]
+            if column in " ".join(filter_templates(node)):
+                return [f"filter of {node.name}", f"metric {node.name}"]
+            return None
+        for parent_id in node.depends_on:
+            found = walk(parent_id, seen)
+            if found:
+                return [*found, f"metric {node.name}"]
+        return None
+
+    return walk(metric.unique_id, set()) or [f"metric {metric_name}"]
+
+
+def _var_trigger(
+    node_id: str, old: MetricFingerprint, new: MetricFingerprint, manifest: Manifest
+) -> list[str]:
+    """``var X`` when a var the node's own SQL reads changed value."""
+    node = manifest.nodes.get(node_id)
+    if node is None:
+        return []
+    changed = []
+    for key, after in new.context_components.items():
+        if not key.startswith("var:"):
+            continue
+        name = key.partition(":")[2]
+        before = old.context_components.get(key)
+        if before is not None and before != after and f"'{name}'" in node.raw_code:
+            changed.append(f"var {name}")
+    return changed[:1]

@@ -34,9 +34,21 @@ from typing import Any
 import yaml
 
 from metric_ledger.canonical import canonical_sql, relations_in
+from metric_ledger.lineage import ColumnGraph, expression_columns
 from metric_ledger.manifest import Manifest, Node, input_measure_names
 
-GOVERNANCE_FIELDS = ("job", "counter_metrics", "stop_the_line", "decision", "status", "approvers")
+GOVERNANCE_FIELDS = (
+    "job",
+    "counter_metrics",
+    "stop_the_line",
+    "decision",
+    "status",
+    "approvers",
+    "better",
+)
+# Ledger fields that a model reads to compute a number: part of the definition, never
+# documentation (covered_channels decides which contacts count as covered).
+DEFINITION_LEDGER_FIELDS = ("covered_channels",)
 _VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][\w]*)['"]""")
 _FILTER_REFERENCE = re.compile(
     r"""\b(Dimension|TimeDimension|Entity)\(\s*['"]([A-Za-z_][\w]*)['"]"""
@@ -59,6 +71,7 @@ class MetricFingerprint:
     governance_components: dict[str, Any] = field(repr=False)
     documentation_components: dict[str, Any] = field(repr=False)
     lineage: list[str] = field(repr=False)
+    columns: dict[str, list[str] | None] = field(repr=False, default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +80,7 @@ class MetricFingerprint:
             "governance_fingerprint": self.governance,
             "documentation_fingerprint": self.documentation,
             "lineage": self.lineage,
+            "columns": self.columns,
         }
 
 
@@ -84,6 +98,7 @@ class Fingerprinter:
         self._relations: dict[str, str] | None = None
         self._vars: dict[str, Any] | None = None
         self._cache = SqlDigestCache(manifest.path.parent / CACHE_FILE) if use_cache else None
+        self._graph: ColumnGraph | None = None
 
     # --- pieces --------------------------------------------------------------------------------
 
@@ -96,6 +111,137 @@ class Fingerprinter:
                 if node.relation_name
             }
         return self._relations
+
+    @property
+    def graph(self) -> ColumnGraph:
+        """Column lineage of every model of the manifest (lazy, cached beside the manifest)."""
+        if self._graph is None:
+            self._graph = ColumnGraph(
+                relations=self.relations,
+                compiled=self._compiled,
+                declared=self._declared_columns,
+                dialect=_dialect(self.manifest.adapter_type),
+                cache=self._cache,
+            )
+        return self._graph
+
+    def _compiled(self, unique_id: str) -> str | None:
+        node = self.manifest.nodes.get(unique_id)
+        if node is None or node.resource_type not in ("model", "snapshot"):
+            return None
+        return node.compiled_code
+
+    def _declared_columns(self, unique_id: str) -> list[str] | None:
+        """A seed's header (its file), else the columns a node declares in YAML."""
+        node = self.manifest.nodes.get(unique_id)
+        if node is None:
+            return None
+        if node.resource_type == "seed":
+            root = Path(node.root_path) if node.root_path else self.project_dir
+            path = (root / node.original_file_path) if root else None
+            if path is not None and path.is_file():
+                header = next(csv.reader(io.StringIO(path.read_text())), None)
+                if header:
+                    return [cell.strip().lower() for cell in header]
+        declared = node.raw.get("columns") or {}
+        return [str(name).lower() for name in declared] or None
+
+    def entry_columns(self, metric: Node) -> dict[str, set[str] | None]:
+        """The columns of the semantic models' models that the metric's number reads: its
+        measures' expressions and aggregation time dimensions, non-additive dimensions, and the
+        dimensions and entities its filters (and its input metrics' filters) use."""
+        entry: dict[str, set[str] | None] = {}
+
+        def add(model_id: str | None, columns: set[str] | None) -> None:
+            if model_id is None:
+                return
+            if columns is None or entry.get(model_id, set()) is None:
+                entry[model_id] = None
+                return
+            current = entry.setdefault(model_id, set())
+            assert current is not None
+            current |= columns
+
+        references = self._all_filter_references(metric)
+        for measure_name in self._all_input_measures(metric):
+            owner = self.manifest.measures.get(measure_name)
+            if owner is None:
+                continue
+            semantic_model, measure = owner
+            model_id = _semantic_model_table(semantic_model)
+            defaults = semantic_model.raw.get("defaults") or {}
+            add(model_id, expression_columns(str(measure.get("expr") or measure_name)))
+            time_dimension = measure.get("agg_time_dimension") or defaults.get("agg_time_dimension")
+            if time_dimension:
+                add(model_id, _dimension_columns(semantic_model, str(time_dimension)))
+            non_additive = measure.get("non_additive_dimension") or {}
+            if non_additive.get("name"):
+                add(model_id, _dimension_columns(semantic_model, str(non_additive["name"])))
+            for grouping in non_additive.get("window_groupings") or []:
+                add(model_id, _entity_columns(semantic_model, str(grouping)))
+            for entity, name in references:
+                target = self._semantic_model_for(semantic_model, entity, name)
+                if name == "metric_time" or (not entity and name == str(time_dimension)):
+                    continue
+                if target is None:
+                    add(model_id, None)  # a reference this reader cannot place: the whole model
+                    continue
+                add(_semantic_model_table(target), _dimension_columns(target, name))
+                if target.unique_id != semantic_model.unique_id:  # joined through the entity
+                    add(model_id, _entity_columns(semantic_model, entity))
+                    add(_semantic_model_table(target), _entity_columns(target, entity))
+        return entry
+
+    def _all_input_measures(self, metric: Node, seen: set[str] | None = None) -> list[str]:
+        seen = seen if seen is not None else set()
+        if metric.unique_id in seen:
+            return []
+        seen.add(metric.unique_id)
+        names = list(input_measure_names(metric))
+        for parent_id in metric.depends_on:
+            parent = self.manifest.nodes.get(parent_id)
+            if parent is not None and parent.resource_type == "metric":
+                names += [n for n in self._all_input_measures(parent, seen) if n not in names]
+        return names
+
+    def _all_filter_references(
+        self, metric: Node, seen: set[str] | None = None
+    ) -> set[tuple[str, str]]:
+        seen = seen if seen is not None else set()
+        if metric.unique_id in seen:
+            return set()
+        seen.add(metric.unique_id)
+        references = set(_filter_references(metric))
+        for parent_id in metric.depends_on:
+            parent = self.manifest.nodes.get(parent_id)
+            if parent is not None and parent.resource_type == "metric":
+                references |= self._all_filter_references(parent, seen)
+        return references
+
+    def _semantic_model_for(self, own: Node, entity: str, name: str) -> Node | None:
+        """The semantic model a filter's ``entity__name`` reads: the measure's own when it has
+        the entity and the dimension (or entity), else the one whose primary entity it is."""
+
+        def has(semantic_model: Node) -> bool:
+            names = {str(d.get("name")) for d in semantic_model.raw.get("dimensions") or []}
+            names |= {str(e.get("name")) for e in semantic_model.raw.get("entities") or []}
+            return name in names
+
+        def primary(semantic_model: Node) -> str | None:
+            for item in semantic_model.raw.get("entities") or []:
+                if item.get("type") == "primary":
+                    return str(item.get("name"))
+            return None
+
+        own_entities = {str(e.get("name")) for e in own.raw.get("entities") or []}
+        if (not entity or primary(own) == entity) and has(own):
+            return own
+        for candidate in self.manifest.of_type("semantic_model"):
+            if primary(candidate) == entity and has(candidate) and entity in own_entities:
+                return candidate
+        if has(own) and entity in own_entities:
+            return own
+        return None
 
     def canonical(self, node: Node) -> str:
         if node.unique_id not in self._sql:
@@ -305,13 +451,22 @@ class Fingerprinter:
     def fingerprint(self, metric: Node) -> MetricFingerprint:
         lineage = self.lineage(metric)
         definition = self.metric_components(metric)
+        required = self.required_columns(metric)
         sql_nodes = []
-        for node_id in lineage:
+        resolution: dict[str, str] = {}
+        for node_id in sorted(required):
             node = self.manifest.nodes.get(node_id)
             if node is None:
                 continue
             if node.resource_type in ("model", "snapshot"):
-                definition[f"sql:{node_id}"] = self.sql_digest(node)
+                reason = self.graph.unresolved(node_id)
+                if reason is None:
+                    definition[f"sql:{node_id}"] = self.graph.slice_digest(
+                        node_id, required[node_id]
+                    )
+                else:
+                    definition[f"sql:{node_id}"] = self.sql_digest(node)
+                    resolution[node_id] = f"model-level ({reason})"
                 sql_nodes.append(node_id)
             elif node.resource_type == "seed":
                 definition[f"seed:{node_id}"] = self.seed_content(node)
@@ -319,8 +474,13 @@ class Fingerprinter:
         # Var values reach the number through the compiled SQL (already in the fingerprint); they
         # are kept beside it to explain a change, not hashed, since the manifest does not record
         # them and the project's dbt_project.yml may not be at hand (a production manifest).
-        context = {f"var:{name}": self.project_vars.get(name) for name in self.vars_used(sql_nodes)}
+        context: dict[str, Any] = {
+            f"var:{name}": self.project_vars.get(name) for name in self.vars_used(sql_nodes)
+        }
+        context.update({f"lineage:{node_id}": text for node_id, text in resolution.items()})
         ledger = metric.meta.get("ledger") or {}
+        for key in DEFINITION_LEDGER_FIELDS:
+            definition[f"ledger:{key}"] = ledger.get(key)
         governance = {key: ledger.get(key) for key in GOVERNANCE_FIELDS}
         documentation = {
             "label": metric.raw.get("label"),
@@ -328,7 +488,9 @@ class Fingerprinter:
             **{
                 key: value
                 for key, value in ledger.items()
-                if key not in GOVERNANCE_FIELDS and key != "version"
+                if key not in GOVERNANCE_FIELDS
+                and key not in DEFINITION_LEDGER_FIELDS
+                and key != "version"
             },
         }
         return MetricFingerprint(
@@ -341,7 +503,16 @@ class Fingerprinter:
             governance_components=governance,
             documentation_components=documentation,
             lineage=lineage,
+            columns={
+                node_id: None if columns is None else sorted(columns)
+                for node_id, columns in sorted(required.items())
+            },
         )
+
+    def required_columns(self, metric: Node) -> dict[str, set[str] | None]:
+        """Every node and column the metric's number reads (None: the node whole), skipping
+        operational models."""
+        return self.graph.closure(self.entry_columns(metric), skip=self.manifest.is_operational)
 
 
 CACHE_FILE = "metric_ledger_sql_cache.json"
@@ -456,4 +627,26 @@ def _project_dir_of(manifest: Manifest) -> Path | None:
     for node in manifest.of_type("seed"):
         if node.root_path:
             return Path(node.root_path)
+    return None
+
+
+def _semantic_model_table(semantic_model: Node) -> str | None:
+    nodes = (semantic_model.raw.get("depends_on") or {}).get("nodes") or []
+    return str(nodes[0]) if nodes else None
+
+
+def _dimension_columns(semantic_model: Node, name: str) -> set[str] | None:
+    for item in [
+        *(semantic_model.raw.get("dimensions") or []),
+        *(semantic_model.raw.get("entities") or []),
+    ]:
+        if str(item.get("name")) == name:
+            return expression_columns(str(item.get("expr") or name))
+    return None
+
+
+def _entity_columns(semantic_model: Node, name: str) -> set[str] | None:
+    for item in semantic_model.raw.get("entities") or []:
+        if str(item.get("name")) == name:
+            return expression_columns(str(item.get("expr") or name))
     return None

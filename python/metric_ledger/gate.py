@@ -94,7 +94,20 @@ def run_gate(
                 )
             )
             continue
-        versions = sorted(row.version for row in rows)
+        versions = sorted({row.version for row in rows})
+        for row in rows:
+            if row.change_type == "refactor" and not any(
+                other.version == row.version and other.change_type != "refactor"
+                for other in rows
+            ):
+                findings.append(
+                    Finding(
+                        metric,
+                        "refactor_without_version",
+                        f"the refactor row of {metric} re-seals version {row.version}, "
+                        "which was never approved",
+                    )
+                )
         if versions != list(range(1, len(versions) + 1)):
             findings.append(
                 Finding(
@@ -269,12 +282,15 @@ def approve(
     freeze_weeks: int | None = None,
     now: datetime | None = None,
     project_dir: Path | None = None,
+    refactor: bool = False,
 ) -> ChangelogRow:
     """Record that ``approved_by`` approves the current definition of ``metric``.
 
     Appends the next version, or, when the latest version was recorded without fingerprints
     (the version-1 rows of a new project), seals that row with them. Bumps the metric's ledger
-    version in its YAML file when it can find it.
+    version in its YAML file when it can find it. With ``refactor``, appends a row of change_type
+    ``refactor`` that re-seals the latest version with the current fingerprints: the definition
+    version stays, no freeze, no notice (for a change shown to move no governed number).
     """
     node = manifest.metric(metric)
     if node is None or not node.meta.get("governed"):
@@ -306,7 +322,13 @@ def approve(
         raise MetricLedgerError(
             f"{metric}: the current definition is already approved as version {latest.version}"
         )
-    if latest is None:
+    if refactor:
+        if latest is None:
+            raise MetricLedgerError(f"{metric}: a refactor needs an earlier approved version")
+        if freeze_weeks:
+            raise MetricLedgerError(f"{metric}: a refactor moves no number and has no freeze")
+        change_type = "refactor"
+    elif latest is None:
         change_type = "introduced"
     elif latest.definition_fingerprint != fingerprint.definition:
         change_type = "definition_change"
@@ -317,9 +339,13 @@ def approve(
         if freeze_weeks is not None
         else (2 if change_type == "definition_change" else 0)
     )
+    if change_type == "refactor":
+        version = latest.version if latest else 1
+    else:
+        version = (latest.version + 1) if latest else 1
     row = ChangelogRow(
         metric_name=metric,
-        version=(latest.version + 1) if latest else 1,
+        version=version,
         effective_date=effective or moment.date(),
         change_type=change_type,
         summary=reason,
@@ -330,7 +356,7 @@ def approve(
         freeze_weeks=weeks,
     )
     append_row(changelog_path, row)
-    if project_dir is not None:
+    if project_dir is not None and change_type != "refactor":
         bump_ledger_version(project_dir, metric, row.version)
     return row
 

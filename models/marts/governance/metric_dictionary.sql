@@ -96,7 +96,9 @@ latest_approvals as (
         approved_at,
         definition_fingerprint,
         governance_fingerprint,
-        row_number() over (partition by metric_name order by version desc) as version_rank
+        row_number() over (
+            partition by metric_name order by version desc, approved_at desc
+        ) as version_rank
     from changelog
 
 ),

@@ -1,4 +1,5 @@
-{#- The changelog is the approval record: versions of a metric run 1, 2, 3 ... without gaps, the
+{#- The changelog is the approval record: versions of a metric run 1, 2, 3 ... without gaps (a refactor row repeats the version it
+    re-seals), the
     latest version equals the ledger's version, and every approver is one of the metric's
     approvers (read from the ledger in the dbt graph). One row per problem. -#}
 {%- set approvers = [] -%}
@@ -43,8 +44,9 @@ numbered as (
     select
         metric_name,
         version,
+        change_type,
         approved_by,
-        row_number() over (partition by metric_name order by version) as expected_version
+        dense_rank() over (partition by metric_name order by version) as expected_version
     from changelog
 
 ),
@@ -57,6 +59,27 @@ gaps as (
         'version ' || cast(version as {{ dbt.type_string() }}) || ' should be ' || cast(expected_version as {{ dbt.type_string() }}) as problem
     from numbered
     where version <> expected_version
+
+),
+
+refactors_without_version as (
+
+    -- a refactor re-seals an approved version with new fingerprints: that version must exist
+    select
+        numbered.metric_name,
+        numbered.version,
+        'refactor of version ' || cast(numbered.version as {{ dbt.type_string() }}) || ' has no approved version to re-seal' as problem
+    from numbered
+    where
+        numbered.change_type = 'refactor'
+        and not exists (
+            select 1
+            from numbered as approvals
+            where
+                approvals.metric_name = numbered.metric_name
+                and approvals.version = numbered.version
+                and approvals.change_type <> 'refactor'
+        )
 
 ),
 
@@ -89,6 +112,8 @@ unapproved_versions as (
 final as (
 
     select * from gaps
+    union all
+    select * from refactors_without_version
     union all
     select * from unlisted_approvers
     union all
