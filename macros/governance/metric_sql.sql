@@ -138,3 +138,20 @@
     {% endif %}
     {% do exceptions.raise_compiler_error('metric_sql: metric type ' ~ metric.type ~ ' of ' ~ metric_name ~ ' is not supported') %}
 {% endmacro %}
+
+{#- Of `dimensions`, those every semantic model the metric reads (through its input measures)
+    defines: a metric can be segmented by a dimension only when each of its measures can. -#}
+{% macro metric_segment_dimensions(metric, dimensions) %}
+    {% set applicable = [] %}
+    {% for dimension in dimensions %}
+        {% set state = namespace(applies=true) %}
+        {% for measure_name in metric.type_params.input_measures | map(attribute='name') %}
+            {% set semantic_model = _semantic_measure(measure_name).semantic_model %}
+            {% if dimension not in semantic_model.dimensions | map(attribute='name') | list %}
+                {% set state.applies = false %}
+            {% endif %}
+        {% endfor %}
+        {% if state.applies %}{% do applicable.append(dimension) %}{% endif %}
+    {% endfor %}
+    {{ return(applicable) }}
+{% endmacro %}

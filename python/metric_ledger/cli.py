@@ -255,13 +255,33 @@ def diff_command(base_path: Path, manifest_path: Path, as_json: bool, show_all: 
     default="text",
     show_default=True,
 )
+@click.option(
+    "--base-db",
+    "impact_base_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --db: append the impact preview (base build's DuckDB warehouse).",
+)
+@click.option(
+    "--db",
+    "impact_head_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --base-db: the head build's DuckDB warehouse.",
+)
 def gate_command(
-    base_path: Path | None, manifest_path: Path, changelog_path: Path, output_format: str
+    base_path: Path | None,
+    manifest_path: Path,
+    changelog_path: Path,
+    output_format: str,
+    impact_base_db: Path | None,
+    impact_head_db: Path | None,
 ) -> None:
     """Fail (exit 1) when a governed metric changed without a re-approval in the changelog.
 
     Exit 0 when every governed metric matches its latest approval, 1 when one does not (or the
-    changelog is inconsistent), 2 when the input cannot be read.
+    changelog is inconsistent), 2 when the input cannot be read. With --base-db and --db the
+    output also carries the impact preview of the metrics the gate flagged (not for github).
     """
     from metric_ledger.changelog import read_changelog
     from metric_ledger.errors import MetricLedgerError
@@ -275,8 +295,47 @@ def gate_command(
     except MetricLedgerError as error:
         _fail_input(error)
         return
-    click.echo(render(result, output_format))
+    rendered = render(result, output_format)
+    if impact_base_db or impact_head_db:
+        rendered = _with_impact(rendered, result, output_format, impact_base_db, impact_head_db)
+    click.echo(rendered)
     raise SystemExit(0 if result.passed else 1)
+
+
+def _with_impact(
+    rendered: str,
+    result: Any,
+    output_format: str,
+    base_db: Path | None,
+    head_db: Path | None,
+) -> str:
+    """The gate's output with the impact preview of the metrics it flagged appended."""
+    import json
+
+    from metric_ledger.impact import (
+        GITHUB_COMMENT_LIMIT,
+        ImpactError,
+        render_impact_markdown,
+        render_impact_text,
+        run_impact,
+    )
+
+    if base_db is None or head_db is None:
+        raise _OneLineUsageError("--base-db and --db go together (the impact preview)")
+    try:
+        impact = run_impact(base_db, head_db)
+    except ImpactError as error:
+        _fail_input(error)
+        raise
+    flagged = sorted({finding.metric for finding in result.findings})
+    if output_format == "json":
+        return json.dumps({**json.loads(rendered), "impact": impact.as_json(flagged)}, indent=2)
+    if output_format == "markdown":
+        budget = GITHUB_COMMENT_LIMIT - len(rendered) - 2
+        return rendered + "\n\n" + render_impact_markdown(impact, flagged, max_chars=budget)
+    if output_format == "text":
+        return rendered + "\n\n" + render_impact_text(impact, flagged, top=10)
+    return rendered
 
 
 @main.command("approve")
@@ -285,6 +344,18 @@ def gate_command(
     "--by", "approved_by", required=True, help="Who approves (one of the metric's approvers)."
 )
 @click.option("--reason", required=True, help="What changed and why (the changelog summary).")
+@click.option(
+    "--impact-base-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --impact-db: append METRIC's impact summary (base build) to the reason.",
+)
+@click.option(
+    "--impact-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --impact-base-db: the head build's DuckDB warehouse.",
+)
 @click.option(
     "--effective",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -312,6 +383,8 @@ def approve_command(
     effective: Any,
     freeze_weeks: int | None,
     refactor: bool,
+    impact_base_db: Path | None,
+    impact_db: Path | None,
     manifest_path: Path,
     changelog_path: Path,
 ) -> None:
@@ -321,6 +394,8 @@ def approve_command(
     from metric_ledger.manifest import load_manifest
 
     try:
+        if impact_base_db or impact_db:
+            reason = f"{reason} Impact: {_impact_summary(metric, impact_base_db, impact_db)}"
         row = approve(
             load_manifest(manifest_path),
             changelog_path,
@@ -344,6 +419,14 @@ def approve_command(
             else "run `dbt compile` before the gate (the ledger version in the YAML was bumped)"
         )
     )
+
+
+def _impact_summary(metric: str, base_db: Path | None, head_db: Path | None) -> str:
+    from metric_ledger.impact import impact_summary, run_impact
+
+    if base_db is None or head_db is None:
+        raise _OneLineUsageError("--impact-base-db and --impact-db go together")
+    return impact_summary(run_impact(base_db, head_db), metric)
 
 
 @main.command("notices")
@@ -380,6 +463,68 @@ def notices_command(
         _fail_input(error)
         return
     click.echo(render_notices(notices, output_format))
+
+
+# --- impact: what a change does to the governed numbers ---------------------------------------
+
+_BASE_DB = click.option(
+    "--base-db",
+    "base_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The base build's DuckDB warehouse (production, or main on the CI export).",
+)
+_HEAD_DB = click.option(
+    "--db",
+    "head_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The head build's DuckDB warehouse (the change, on the same export).",
+)
+
+
+@main.command("impact", cls=_OneLineErrorsCommand)
+@_BASE_DB
+@_HEAD_DB
+@click.option(
+    "--metrics",
+    "metric_list",
+    default="",
+    metavar="M1,M2",
+    help="Also show these metrics (comma-separated) besides every metric that moved.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Largest segment movers shown per metric (text and Markdown).",
+)
+def impact_command(
+    base_db: Path, head_db: Path, metric_list: str, output_format: str, top: int
+) -> None:
+    """Old and new values per week and segment of every governed metric that moved.
+
+    Reads metric_values_weekly and metric_values_segment_weekly of two builds; the other
+    governed metrics are confirmed unmoved. Exit 0, or 2 when a warehouse cannot be read.
+    """
+    from metric_ledger.impact import ImpactError, check_metric_names, render_impact, run_impact
+
+    explicit = [name.strip() for name in metric_list.split(",") if name.strip()]
+    try:
+        result = run_impact(base_db, head_db)
+        check_metric_names(result, explicit)
+    except ImpactError as error:
+        _fail_input(error)
+        return
+    click.echo(render_impact(result, result.flagged(explicit), output_format, top, explicit))
 
 
 # --- postgres: the local server and the raw-export loader of the `postgres` target -------------

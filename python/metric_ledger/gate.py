@@ -97,8 +97,7 @@ def run_gate(
         versions = sorted({row.version for row in rows})
         for row in rows:
             if row.change_type == "refactor" and not any(
-                other.version == row.version and other.change_type != "refactor"
-                for other in rows
+                other.version == row.version and other.change_type != "refactor" for other in rows
             ):
                 findings.append(
                     Finding(
