@@ -422,7 +422,16 @@ def _strip_parentheses(tree: Any) -> None:
         inner = paren.this
         if isinstance(inner, exp.Query):
             continue
-        if isinstance(inner, _ATOMIC) or isinstance(paren.parent, _WHOLE_EXPRESSION_PARENTS):
+        if (
+            isinstance(inner, _ATOMIC)
+            or isinstance(paren.parent, _WHOLE_EXPRESSION_PARENTS)
+            # a comparison binds tighter than the AND / OR / NOT around it
+            or (
+                isinstance(inner, exp.Predicate)
+                and not isinstance(inner, exp.Connector)
+                and isinstance(paren.parent, (exp.Connector, exp.Not))
+            )
+        ):
             paren.replace(inner)
 
 

@@ -190,17 +190,19 @@ def run_in_project(
     tool: str = "dbt",
     check: bool = True,
     timeout: float = 900,
+    db: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt``/``mf`` with ``cwd`` = a project copy, its own warehouse file and profiles.
 
-    For dbt, ``raw_data_path`` is passed as a var when ``raw_dir`` is given.
+    For dbt, ``raw_data_path`` is passed as a var when ``raw_dir`` is given. The warehouse is
+    ``project/warehouse.duckdb`` unless ``db`` names another file.
     """
     command = [tool_executable(tool), *args]
     if tool == "dbt" and raw_dir is not None:
         command += ["--vars", json.dumps({"raw_data_path": str(raw_dir)})]
     env = {
         **os.environ,
-        "METRIC_LEDGER_DB": str(project / "warehouse.duckdb"),
+        "METRIC_LEDGER_DB": str(db or project / "warehouse.duckdb"),
         "DBT_PROFILES_DIR": str(project / "profiles"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

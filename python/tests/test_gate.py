@@ -731,7 +731,10 @@ def test_gate_after_one_edit(
         assert change["cause_chain"].startswith(want.chain_start), change["cause_chain"]
         if want.detail is not None:
             removed = [line for line in change["detail"] if line.startswith("-")]
-            assert any(want.detail in line.lower() for line in removed), change["detail"]
+            # canonical SQL quotes identifiers: compare without the quotes
+            assert any(want.detail in line.lower().replace('"', "") for line in removed), change[
+                "detail"
+            ]
 
     documented = {drift["metric"] for drift in result["documentation_changes"]}
     assert documented == set(case.documentation)
