@@ -17,16 +17,17 @@
     {%- endfor -%}
 {% endmacro %}
 
-{#- metric_name, job, status, better, coverage_drop_pct, coverage_floor, min_response_rate -#}
+{#- metric_name, version, job, status, better, coverage_drop_pct, coverage_floor,
+    min_response_rate -#}
 {% macro ledger_rules_rows() %}
     {% set rows = [] %}
     {% for metric in governed_metrics() %}
         {% set ledger = metric.config.meta.get('ledger', {}) %}
         {% set stop = ledger.get('stop_the_line') or {} %}
-        {% do rows.append([metric.name, ledger.get('job'), ledger.get('status'), ledger.get('better'),
+        {% do rows.append([metric.name, ledger.get('version'), ledger.get('job'), ledger.get('status'), ledger.get('better'),
             stop.get('coverage_drop_pct'), stop.get('coverage_floor'), stop.get('min_response_rate')]) %}
     {% endfor %}
-    {{ return(_literal_rows([('metric_name', 'string'), ('job', 'string'), ('status', 'string'),
+    {{ return(_literal_rows([('metric_name', 'string'), ('version', 'integer'), ('job', 'string'), ('status', 'string'),
         ('better', 'string'), ('coverage_drop_pct', 'double'), ('coverage_floor', 'double'),
         ('min_response_rate', 'double')], rows)) }}
 {% endmacro %}

@@ -1,14 +1,56 @@
-"""Re-baseline notices, driven by the changelog (governance.md §4)."""
+"""Re-baseline notices, driven by the changelog (governance.md §4).
+
+What a definition change affects is one rule, shared with the warehouse model
+``metric_rebaseline_notices`` (macro ``macros/governance/metric_impact.sql``): every exposure and
+metric that depends on the changed metric in the dbt graph, directly or transitively.
+``metric_impact`` below mirrors the macro; ``tests/test_notices.py`` compares this module's JSON
+with the built model's rows.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from metric_ledger.changelog import ChangelogRow
 from metric_ledger.manifest import Manifest
+
+
+@dataclass(frozen=True)
+class Impact:
+    """The exposures and the metrics (saved queries included) a metric's change reaches."""
+
+    exposures: list[str]
+    metrics: list[str]
+
+
+def metric_impact(manifest: Manifest, unique_id: str) -> Impact:
+    """Every node that depends on ``unique_id``, directly or transitively, following the
+    ``depends_on`` edges of the manifest (tests aside): the rule of the ``metric_impact`` macro."""
+    children: dict[str, list[str]] = {}
+    for node in manifest.nodes.values():
+        if node.resource_type == "test":
+            continue
+        for parent in node.depends_on:
+            children.setdefault(parent, []).append(node.unique_id)
+    reached: set[str] = set()
+    queue = deque(children.get(unique_id, []))
+    while queue:
+        current = queue.popleft()
+        if current in reached or current == unique_id:
+            continue
+        reached.add(current)
+        queue.extend(children.get(current, []))
+    found = [manifest.nodes[node_id] for node_id in reached]
+    return Impact(
+        exposures=sorted({node.name for node in found if node.resource_type == "exposure"}),
+        metrics=sorted(
+            {node.name for node in found if node.resource_type in ("metric", "saved_query")}
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -22,7 +64,7 @@ class Notice:
     freeze_weeks: int
     freeze_ends_on: date
     exposures: list[str]
-    downstream_models: list[str]
+    downstream_metrics: list[str]
     invalid_comparisons: str
 
     def as_json(self) -> dict[str, Any]:
@@ -36,7 +78,7 @@ class Notice:
             "freeze_weeks": self.freeze_weeks,
             "freeze_ends_on": self.freeze_ends_on.isoformat(),
             "exposures": self.exposures,
-            "downstream_models": self.downstream_models,
+            "downstream_metrics": self.downstream_metrics,
             "invalid_comparisons": self.invalid_comparisons,
         }
 
@@ -49,22 +91,11 @@ def build_notices(
     for row in changelog:
         if row.change_type != "definition_change" or (since and row.effective_date < since):
             continue
-        exposures: list[str] = []
-        downstream: list[str] = []
+        impact = Impact(exposures=[], metrics=[])
         if manifest is not None:
             metric = manifest.metric(row.metric_name)
             if metric is not None:
-                affected = [metric.unique_id, *manifest.descendants(metric.unique_id)]
-                exposures = [node.name for node in manifest.exposures_of(affected)]
-                downstream = sorted(
-                    {
-                        manifest.nodes[node_id].name
-                        for node_id in affected
-                        if node_id in manifest.nodes
-                        and manifest.nodes[node_id].resource_type in ("metric", "saved_query")
-                        and node_id != metric.unique_id
-                    }
-                )
+                impact = metric_impact(manifest, metric.unique_id)
         freeze_end = row.effective_date + timedelta(weeks=row.freeze_weeks)
         notices.append(
             Notice(
@@ -76,8 +107,8 @@ def build_notices(
                 approved_by=row.approved_by,
                 freeze_weeks=row.freeze_weeks,
                 freeze_ends_on=freeze_end,
-                exposures=exposures,
-                downstream_models=downstream,
+                exposures=impact.exposures,
+                downstream_metrics=impact.metrics,
                 invalid_comparisons=(
                     f"Any comparison of {row.metric_name} across {row.effective_date.isoformat()} "
                     "(weeks before it against weeks on or after it) is invalid; targets are "
@@ -106,7 +137,7 @@ def render_notices(notices: list[Notice], output_format: str) -> str:
             "- **Affected exposures:** "
             + (", ".join(f"`{name}`" for name in notice.exposures) or "none"),
             "- **Affected downstream metrics:** "
-            + (", ".join(f"`{name}`" for name in notice.downstream_models) or "none"),
+            + (", ".join(f"`{name}`" for name in notice.downstream_metrics) or "none"),
             "- **New baseline:** ready in the first week after the freeze in which the mix "
             "(channel, contact reason, priority) is stable two weeks running; see "
             "`metric_rebaseline_notices.baseline_ready_week` in the warehouse.",

@@ -186,14 +186,28 @@ class GuardrailFindings:
     decision_reviews: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
-_REASONS = (
-    "coverage_drop",
-    "definition_freeze",
-    "counter_metric_breach",
-    "comparability_break",
-    "low_response_rate",
-    "paused",
-)
+# The reasons a metric-week may not be used, and the flag column that counts each. The verdict is
+# read from metric_usability_weekly: metric_status_weekly's reasons plus the definition-version
+# check made when the view is queried.
+_REASON_FLAGS = {
+    "coverage_drop": "has_coverage_drop",
+    "definition_freeze": "has_definition_freeze",
+    "counter_metric_breach": "has_counter_metric_breach",
+    "comparability_break": "has_comparability_break",
+    "low_response_rate": "has_low_response_rate",
+    "paused": "is_paused",
+    "definition_version_mismatch": "has_definition_version_mismatch",
+}
+
+_REASON_COUNT_SQL = """
+select count(*)
+from metric_status_weekly as status
+inner join metric_usability_weekly as usability
+    on
+        status.metric_name = usability.metric_name
+        and status.week_start_date = usability.week_start_date
+where {flag}
+"""
 
 
 def read_guardrails(database: Path) -> GuardrailFindings:
@@ -212,23 +226,16 @@ def read_guardrails(database: Path) -> GuardrailFindings:
             MetricWeekStatus(*map(str, row))
             for row in connection.execute(
                 "select metric_name, cast(week_start_date as varchar), job, reasons "
-                "from metric_status_weekly where is_complete_week and not usable_for_job "
+                "from metric_usability_weekly where is_complete_week and not usable_for_job "
                 "and cast(week_start_date as varchar) = ? order by metric_name",
                 [latest_week],
             ).fetchall()
         ]
         by_reason = {
             reason: int(
-                (
-                    connection.execute(
-                        f"select count(*) from metric_status_weekly where has_{reason}"
-                        if reason != "paused"
-                        else "select count(*) from metric_status_weekly where is_paused"
-                    ).fetchone()
-                    or (0,)
-                )[0]
+                (connection.execute(_REASON_COUNT_SQL.format(flag=flag)).fetchone() or (0,))[0]
             )
-            for reason in _REASONS
+            for reason, flag in _REASON_FLAGS.items()
         }
         drops = [
             MetricWeekStatus(*map(str, row))

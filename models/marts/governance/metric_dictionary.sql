@@ -2,7 +2,12 @@
     dbt graph (the metric's definition and its Assumption Ledger in config.meta.ledger) and joined
     to its latest approval in the metric_changelog seed, so warehouse consumers read definitions
     next to the numbers. The ledger is validated first (validate_metric_ledgers): an invalid
-    ledger stops the build naming the metric and field. -#}
+    ledger stops the build naming the metric and field.
+    It is built after the numbers (the depends_on below): when a build stops half-way, the
+    dictionary is skipped with them and never claims a version whose values are not in the
+    warehouse; metric_usability_weekly compares the versions at query time besides. -#}
+-- depends_on: {{ ref('metric_values_weekly') }}
+-- depends_on: {{ ref('metric_status_weekly') }}
 {{ validate_metric_ledgers() }}
 {%- set metrics = governed_metrics() -%}
 {%- set columns = [

@@ -1,22 +1,14 @@
 {#- One re-baseline notice per definition change in the changelog (governance.md §4): the
     metric, old and new version, effective date, what changed, the exposures and downstream
-    metrics affected (from the dbt graph), the freeze window (targets frozen, alerts disabled,
-    comparisons across the effective date invalid) and the week the new baseline is ready: the
-    first week after the freeze that ends two consecutive weeks of stable mix. -#}
+    metrics affected, the freeze window (targets frozen, alerts disabled, comparisons across the
+    effective date invalid) and the week the new baseline is ready: the first week after the
+    freeze that ends two consecutive weeks of stable mix. What a change affects is one rule
+    (macro metric_impact, which `metric-ledger notices` mirrors): every exposure and metric that
+    depends on the metric in the dbt graph, directly or transitively. -#}
 {%- set affected = [] -%}
-{%- if execute -%}
-    {%- for metric in governed_metrics() -%}
-        {%- set exposures = [] -%}
-        {%- for exposure in graph.exposures.values() | sort(attribute='name') -%}
-            {%- if metric.unique_id in exposure.depends_on.nodes -%}{%- do exposures.append(exposure.name) -%}{%- endif -%}
-        {%- endfor -%}
-        {%- set downstream = [] -%}
-        {%- for other in graph.metrics.values() | sort(attribute='name') -%}
-            {%- if metric.unique_id in other.depends_on.nodes -%}{%- do downstream.append(other.name) -%}{%- endif -%}
-        {%- endfor -%}
-        {%- do affected.append((metric.name, exposures, downstream)) -%}
-    {%- endfor -%}
-{%- endif -%}
+{%- for metric in governed_metrics() -%}
+    {%- do affected.append((metric.name, metric_impact(metric.unique_id))) -%}
+{%- endfor -%}
 
 with
 
@@ -34,11 +26,11 @@ mix_changes as (
 
 graph_impact as (
 
-    {% for metric_name, exposures, downstream in affected -%}
+    {% for metric_name, impact in affected -%}
     select
         {{ sql_literal(metric_name) }} as metric_name,
-        {{ sql_literal(exposures, 'json') }} as affected_exposures,
-        {{ sql_literal(downstream, 'json') }} as affected_metrics
+        {{ sql_literal(impact.exposures, 'json') }} as affected_exposures,
+        {{ sql_literal(impact.metrics, 'json') }} as affected_metrics
     {% if not loop.last %}union all{% endif %}
     {% else %}
     select

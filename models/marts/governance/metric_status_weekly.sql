@@ -12,7 +12,8 @@
     - low_response_rate: csat response rate under stop_the_line.min_response_rate;
     - paused: the ledger's status is pause_and_fix.
     Every metric's counter-metric values for the same week are beside it (counter_metric_values),
-    so a target is never read without them. -#}
+    so a target is never read without them, and every row carries the definition version (ledger)
+    it was judged with: metric_usability_weekly compares it with metric_dictionary at query time. -#}
 with
 
 metric_values as (
@@ -73,6 +74,7 @@ metric_weeks as (
 
     select
         rules.metric_name,
+        rules.version as definition_version,
         rules.job,
         rules.status,
         rules.coverage_drop_pct,
@@ -285,6 +287,7 @@ flagged as (
     select
         metric_weeks.metric_name,
         metric_weeks.week_start_date,
+        metric_weeks.definition_version,
         metric_weeks.job,
         metric_weeks.is_complete_week,
         metric_values.metric_value,
@@ -380,7 +383,8 @@ final as (
         breached_counter_metrics,
         counter_metric_values,
         cast(csat_response_rate as {{ type_double() }}) as csat_response_rate,
-        cast(context_entries as {{ dbt.type_bigint() }}) as context_entries
+        cast(context_entries as {{ dbt.type_bigint() }}) as context_entries,
+        cast(definition_version as {{ dbt.type_int() }}) as definition_version
     from flagged
 
 )

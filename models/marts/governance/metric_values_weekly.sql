@@ -1,7 +1,9 @@
 {#- The value of every governed metric in every ISO week, compiled from its semantic-layer
     definition (metric_values_sql): the numbers the stop-the-line rules judge. Ratio metrics keep
     their numerator and denominator. The week is the metric's own aggregation time (created,
-    first solved, resolved, responded, sent, backlog or shift date). -#}
+    first solved, resolved, responded, sent, backlog or shift date). Every row carries the
+    definition version it was computed with (definition_version: the ledger version compiled into
+    this build), so a reader can tell v1 numbers from v2 numbers (metric_usability_weekly). -#}
 -- depends_on: {{ ref('fct_tickets') }}
 -- depends_on: {{ ref('fct_csat_surveys') }}
 -- depends_on: {{ ref('fct_backlog_daily') }}
@@ -15,6 +17,7 @@ metric_values as (
     {% for metric in governed_metrics() -%}
     select
         {{ sql_literal(metric.name) }} as metric_name,
+        {{ sql_literal(metric.config.meta.get('ledger', {}).get('version'), 'integer') }} as definition_version,
         week_start_date,
         numerator_value,
         denominator_value,
@@ -24,6 +27,7 @@ metric_values as (
     {% else %}
     select
         cast(null as {{ dbt.type_string() }}) as metric_name,
+        cast(null as {{ dbt.type_int() }}) as definition_version,
         cast(null as date) as week_start_date,
         cast(null as {{ type_double() }}) as numerator_value,
         cast(null as {{ type_double() }}) as denominator_value,
@@ -40,7 +44,8 @@ final as (
         cast(week_start_date as date) as week_start_date,
         numerator_value,
         denominator_value,
-        metric_value
+        metric_value,
+        definition_version
     from metric_values
 
 )
