@@ -25,8 +25,14 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Pre-hook of the incremental models: drop the rows of the tickets this run recomputes. -#}
+{#- Pre-hook of the incremental models: drop the rows of the tickets this run recomputes. A model
+    whose rule fingerprint changed is built as a full refresh instead (should_full_refresh.sql):
+    the log says why. -#}
 {% macro delete_refreshed_tickets() %}
+    {% set change = rule_fingerprint_change() %}
+    {% if change is not none %}
+        {{ log(model.name ~ ": rule fingerprint changed since its last build (" ~ change ~ "); recomputing every ticket", info=True) }}
+    {% endif %}
     {% if is_incremental() %}
         delete from {{ this }}
         where ticket_id in (select refresh_set.ticket_id from {{ ref('int_tickets_refresh_set') }} as refresh_set)

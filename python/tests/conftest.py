@@ -34,10 +34,12 @@ def dbt_executable() -> str:
 
 @dataclass(frozen=True)
 class DbtWorkspace:
-    """Where one isolated dbt invocation writes: DuckDB file, target and logs."""
+    """Where one isolated dbt invocation writes: DuckDB file, target and logs; ``project_dir``
+    is the dbt project it builds (this repo, or a temporary copy from ``copy_project``)."""
 
     root: Path
     raw_dir: Path
+    project_dir: Path = REPO
 
     @property
     def db_path(self) -> Path:
@@ -66,7 +68,7 @@ def dbt_invocation(
         dbt_executable(),
         command,
         "--project-dir",
-        str(REPO),
+        str(workspace.project_dir),
         "--profiles-dir",
         str(PROFILES_DIR),
         "--target-path",

@@ -6,7 +6,11 @@ late events that occurred before the previous slice but arrived after it. The se
 carries a late duplicate: an event id of an old, untouched ticket reused on a new ticket, which
 quarantines the old ticket although nothing on it changed. A warehouse built on day 1 and then
 run incrementally on days 2 and 3 must hold the same rows, in every table, as a full refresh on
-each of those days; and the incremental runs must really be incremental (a small refresh set)."""
+each of those days; and the incremental runs must really be incremental (a small refresh set).
+
+A rebuild never mixes definitions (governance.md §4): after a var change or a seed edit, a plain
+`dbt build` (no --full-refresh) on the next day must give the tables of a from-scratch build of
+the changed project, and say in its log which models it recomputed in full and why."""
 
 from __future__ import annotations
 
@@ -19,17 +23,28 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import REPO, DbtWorkspace, run_dbt, tool_executable
+from conftest import REPO, DbtWorkspace, copy_project, run_dbt, tool_executable
 
 from metric_ledger import synth
 from metric_ledger.synth.slicing import slice_export
 
 TICKETS, WEEKS, SEED = 3000, 6, 21
 DAY_1 = datetime(2026, 2, 9)
-#: Tables whose rows legitimately differ: the snapshot keeps history, the refresh set is the
-#: incremental run's own bookkeeping.
-NOT_COMPARED = {"metric_dictionary_history", "int_tickets_refresh_set"}
+#: Tables whose rows legitimately differ: the snapshot keeps history, the refresh set and the
+#: build state (rule fingerprints per build) are the incremental runs' own bookkeeping.
+NOT_COMPARED = {"metric_dictionary_history", "int_tickets_refresh_set", "metric_ledger_build_state"}
 FAST_BUILD = ["--exclude-resource-type", "unit_test"]
+#: The log line of an incremental model that recomputes every ticket (macros/incremental).
+RECOMPUTE = "rule fingerprint changed since its last build"
+INCREMENTAL_MODELS = (
+    "int_ticket_status_changes",
+    "int_tickets_first_responses",
+    "int_tickets_resolutions",
+    "fct_tickets",
+)
+#: A macro that is not an acknowledgement in the seed as shipped; listing it changes the first
+#: meaningful response of old tickets that no incremental refresh set would pick up.
+ADDED_ACKNOWLEDGEMENT = 'mac_bug_workaround,"Known issue; here is a workaround."'
 
 
 def _inject_late_duplicate(raw: Path, as_of_previous: datetime) -> str:
@@ -197,7 +212,8 @@ def runs(days: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"refresh_sets": {}}
     run_dbt("build", DbtWorkspace(incremental, slices["day1"]), FAST_BUILD)
     for day in ("day2", "day3"):
-        run_dbt("build", DbtWorkspace(incremental, slices[day]), FAST_BUILD)
+        proc = run_dbt("build", DbtWorkspace(incremental, slices[day]), FAST_BUILD)
+        out[f"{day}_log"] = proc.stdout
         out["refresh_sets"][day] = _refresh_set(incremental / "wh.duckdb")
         full = DbtWorkspace(root / f"full_{day}", slices[day])
         run_dbt("build", full, FAST_BUILD)
@@ -253,3 +269,70 @@ def test_incremental_compilation_keeps_every_fingerprint(runs: dict[str, Any]) -
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_unchanged_project_never_recomputes_in_full(runs: dict[str, Any]) -> None:
+    """The rule fingerprints are stable: a build of an unchanged project stays incremental."""
+    for day in ("day2", "day3"):
+        assert RECOMPUTE not in runs[f"{day}_log"], day
+
+
+def _recomputed(log: str) -> dict[str, str]:
+    """Model -> its recompute log line, for the models a run recomputed in full."""
+    lines = {}
+    for line in log.splitlines():
+        for model in INCREMENTAL_MODELS:
+            if f"{model}: {RECOMPUTE}" in line:
+                lines[model] = line
+    return lines
+
+
+@pytest.fixture(scope="module")
+def definition_changes(days: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the project built on day 1; then `reopen_window_days` 14 -> 7 and a plain
+    `dbt build` on day 2; then a row added to the acknowledgement_macros seed and a plain
+    `dbt build` on day 3. Each day is compared with a from-scratch build of the changed project.
+
+    A shorter window, not a longer one: in this small export every reopen 14 to 21 days after
+    its solve falls on a ticket updated within the lookback, which the refresh set recomputes
+    anyway; reopens 7 to 14 days after the solve sit on old tickets that nothing else touches."""
+    root: Path = days["root"]
+    slices: dict[str, Path] = days["slices"]
+    project = copy_project(root / "changed_project")
+    warehouse = root / "changed_incremental_warehouse"
+    run_dbt("build", DbtWorkspace(warehouse, slices["day1"], project), FAST_BUILD)
+
+    config = project / "dbt_project.yml"
+    text = config.read_text()
+    assert "  reopen_window_days: 14\n" in text
+    config.write_text(text.replace("  reopen_window_days: 14\n", "  reopen_window_days: 7\n"))
+    out: dict[str, Any] = {}
+    for day in ("day2", "day3"):
+        if day == "day3":
+            seed = project / "seeds" / "acknowledgement_macros.csv"
+            assert "mac_bug_workaround" not in seed.read_text()
+            seed.write_text(seed.read_text().rstrip("\n") + "\n" + ADDED_ACKNOWLEDGEMENT + "\n")
+        proc = run_dbt("build", DbtWorkspace(warehouse, slices[day], project), FAST_BUILD)
+        out[f"{day}_recomputed"] = _recomputed(proc.stdout)
+        full = DbtWorkspace(root / f"changed_full_{day}", slices[day], project)
+        run_dbt("build", full, FAST_BUILD)
+        out[day] = _differences(warehouse / "wh.duckdb", full.db_path)
+    return out
+
+
+def test_var_change_recomputes_the_models_that_read_it(definition_changes: dict[str, Any]) -> None:
+    """reopen_window_days reaches fct_tickets only (through int_tickets_reopens): fct_tickets
+    recomputes every ticket, the log names the var, and the tables equal a from-scratch build."""
+    recomputed = definition_changes["day2_recomputed"]
+    assert set(recomputed) == {"fct_tickets"}, recomputed
+    assert "var reopen_window_days" in recomputed["fct_tickets"], recomputed["fct_tickets"]
+    assert definition_changes["day2"] == []
+
+
+def test_seed_edit_recomputes_the_models_that_read_it(definition_changes: dict[str, Any]) -> None:
+    """acknowledgement_macros reaches the first responses and fct_tickets, not the status
+    timeline or the resolutions; the tables equal a from-scratch build of the changed project."""
+    recomputed = definition_changes["day3_recomputed"]
+    assert set(recomputed) == {"int_tickets_first_responses", "fct_tickets"}, recomputed
+    assert "seed acknowledgement_macros" in recomputed["fct_tickets"], recomputed["fct_tickets"]
+    assert definition_changes["day3"] == []

@@ -7,7 +7,8 @@
       - solved shortly before such a ticket arrived from the same requester with the same reason
         (repeat contact looks across a requester's tickets);
       - quarantined now or in the previous build (a late duplicate changes other tickets).
-    Changes to seeds, vars or dimension rules need `dbt build --full-refresh`. -#}
+    A model whose rules changed (code, macros, seeds, vars) since its last build ignores this set
+    and recomputes every ticket (macros/incremental/rule_fingerprint.sql). -#}
 -- depends_on: {{ ref('stg_helpdesk__quarantined_rows') }}
 -- sqlfluff:indentation:template_blocks_indent:false
 {% set previous = previous_build_of('fct_tickets') %}
