@@ -236,7 +236,7 @@ class _Resolver:
             if expression.args.get("distinct") is not None:
                 for name in self.output_names(scope):
                     found |= self._expression(scope, self._projection(scope, name))
-            for source in scope.sources.values():
+            for _, source in scope.selected_sources.values():
                 if isinstance(source, Scope):
                     found |= self.rows(source)
         self._rows[key] = found
@@ -344,7 +344,7 @@ class _Resolver:
                     inner = self._scope_of(subquery)
                     if inner is not None:
                         _merge(demand, id(inner), None)
-            for source in scope.sources.values():
+            for _, source in scope.selected_sources.values():
                 if isinstance(source, Scope):
                     _merge(demand, id(source), set())
         return needs
@@ -624,7 +624,7 @@ class ColumnGraph:
         return required
 
 
-LINEAGE_VERSION = 1
+LINEAGE_VERSION = 2  # bump when analyse() or slicing changes what it produces
 
 
 def _digest(value: Any) -> str:
