@@ -2,7 +2,9 @@
 
 A legitimate definition change (``reopen_window_days`` 14 -> 21 in dbt_project.yml) must never
 break a unit test half-way through ``dbt build``: every unit test whose model reads a var
-sets it in ``overrides: vars:``, and every seed its model reads is one of its ``given`` inputs.
+sets it in ``overrides: vars:``, every seed its model reads is one of its ``given`` inputs, and
+every macro that reads a ledger from the dbt graph (agent_scorecard_weekly's speed channels) is
+pinned in ``overrides: macros:``.
 
 - ``test_every_unit_test_pins_the_vars_and_seeds_its_model_reads``: static, from the manifest of
   a real ``dbt compile`` of a copy of the project: the vars a model reads are the ``var('...')``
@@ -26,6 +28,7 @@ from conftest import copy_project, run_in_project
 
 PROJECT = "metric_ledger"
 VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_]\w*)['"]""")
+MACRO_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 # The definition parameters (dbt_project.yml "Definition parameters"), each changed to a value
 # that moves its rule's edge cases; the test also changes every other var a unit-tested model
@@ -43,11 +46,24 @@ def _load_manifest(project: Path) -> dict[str, Any]:
     return manifest
 
 
+def called_macros(manifest: dict[str, Any], node_id: str) -> list[str]:
+    """The macros a node calls: dbt's depends_on.macros, plus the project macros its SQL calls by
+    name (dbt records a node's macros while rendering it at parse time, when ``execute`` is
+    false, so a call inside ``{% if execute %}`` is missing from depends_on)."""
+    node = manifest["nodes"][node_id]
+    macros = list((node.get("depends_on") or {}).get("macros") or [])
+    for name in sorted(set(MACRO_CALL.findall(node.get("raw_code") or ""))):
+        macro_id = f"macro.{PROJECT}.{name}"
+        if macro_id in manifest["macros"] and macro_id not in macros:
+            macros.append(macro_id)
+    return macros
+
+
 def vars_read(manifest: dict[str, Any], node_id: str) -> set[str]:
     """The vars a node's SQL and the macros it calls (transitively) read."""
     node = manifest["nodes"][node_id]
     names = set(VAR_CALL.findall(node.get("raw_code") or ""))
-    pending = list((node.get("depends_on") or {}).get("macros") or [])
+    pending = called_macros(manifest, node_id)
     seen: set[str] = set()
     while pending:
         macro_id = pending.pop()
@@ -58,6 +74,31 @@ def vars_read(manifest: dict[str, Any], node_id: str) -> set[str]:
         names.update(VAR_CALL.findall(macro.get("macro_sql") or ""))
         pending.extend((macro.get("depends_on") or {}).get("macros") or [])
     return names
+
+
+def _reads_graph(manifest: dict[str, Any], macro_id: str, overridden: set[str]) -> bool:
+    """A project macro that reads the dbt graph, itself or through the macros it calls (an
+    overridden macro is never called)."""
+    pending, seen = [macro_id], set()
+    while pending:
+        current = pending.pop()
+        if current in seen or current.split(".")[-1] in overridden:
+            continue
+        seen.add(current)
+        if not current.startswith(f"macro.{PROJECT}."):
+            continue
+        macro = manifest["macros"].get(current) or {}
+        if re.search(r"\bgraph\.", macro.get("macro_sql") or ""):
+            return True
+        pending.extend((macro.get("depends_on") or {}).get("macros") or [])
+    return False
+
+
+def graph_readers(manifest: dict[str, Any], node_id: str, overridden: set[str]) -> list[str]:
+    """The macros a node calls that read the dbt graph (a ledger lookup): a unit test pins each
+    in ``overrides: macros`` (or the graph readers beneath it)."""
+    macros = called_macros(manifest, node_id)
+    return sorted({m.split(".")[-1] for m in macros if _reads_graph(manifest, m, overridden)})
 
 
 def _input_name(node_id: str) -> str:
@@ -73,7 +114,8 @@ def _normalised(text: str) -> str:
 
 
 def pin_problems(manifest: dict[str, Any]) -> list[str]:
-    """One line per unit test that leaves a var or a seed its model reads to the project."""
+    """One line per unit test that leaves a var, a ledger lookup or a seed its model reads to the
+    project."""
     problems: list[str] = []
     for unit_test in sorted(manifest["unit_tests"].values(), key=lambda u: u["name"]):
         if unit_test["package_name"] != PROJECT:
@@ -86,6 +128,12 @@ def pin_problems(manifest: dict[str, Any]) -> list[str]:
             problems.append(
                 f"unit test {unit_test['name']} ({model['name']}): var(s) "
                 f"{', '.join(missing)} not pinned in overrides.vars"
+            )
+        overridden = set(((unit_test.get("overrides") or {}).get("macros") or {}).keys())
+        for macro in graph_readers(manifest, model_id, overridden):
+            problems.append(
+                f"unit test {unit_test['name']} ({model['name']}): macro {macro} reads the dbt "
+                "graph (ledgers) and is not pinned in overrides.macros"
             )
         given = {_normalised(g["input"]) for g in unit_test.get("given") or []}
         for parent in model["depends_on"]["nodes"]:
