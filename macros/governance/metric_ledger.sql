@@ -158,16 +158,18 @@
 
 {#- covered_channels is the source of truth for a metric's channels (DECISIONLOG.md, "One source
     of truth for a metric's channels"). The channel predicates of the metric's filter and of its
-    input metrics' filters must list exactly those channels; a metric whose inputs carry no
+    input metrics' filters must select exactly those channels; a metric whose inputs carry no
     channel predicate covers every channel of the contract's enum; a metric none of whose
     measures has a channel dimension covers none ([]). Every covered channel is named in the
     ledger's coverage prose. -#}
 
-{#- The channel lists of a list of filter templates: {'lists': [[...], ...], 'unreadable': [...]}.
-    A predicate on a dimension named channel (any entity: ticket__channel, survey__channel) must
-    read `{{ Dimension('..__channel') }} in ('a', 'b')`; any other predicate on it is unreadable. -#}
+{#- The channel predicates of a list of filter templates: {'lists': [[...], ...] (from
+    `in ('a', 'b')` and `= 'a'`), 'excluded': [...] (from `not in (...)`, `<> 'a'`, `!= 'a'`),
+    'unreadable': [...]}, on a dimension named channel (any entity: ticket__channel,
+    survey__channel). Any other predicate on it is unreadable. -#}
 {% macro filter_channel_lists(templates) %}
     {% set lists = [] %}
+    {% set excluded = [] %}
     {% set unreadable = [] %}
     {% for template in templates %}
         {% set pieces = (template | replace('"', "'")).split('Dimension(') %}
@@ -175,19 +177,28 @@
             {% set dimension = piece.split("'")[1] if piece.split("'") | length > 1 else '' %}
             {% if dimension == 'channel' or dimension.endswith('__channel') %}
                 {% set rest = (piece.split('}}', 1)[1] if '}}' in piece else '') | trim | lower %}
-                {% if rest.startswith('in (') or rest.startswith('in(') %}
+                {% set operator = rest.split('(')[0] | replace(' ', '') if '(' in rest else '' %}
+                {% if operator in ['in', 'notin'] %}
                     {% set values = [] %}
                     {% for value in rest.split('(', 1)[1].split(')')[0].split(',') %}
                         {% do values.append(value | trim | replace("'", '') | trim) %}
                     {% endfor %}
-                    {% do lists.append(values) %}
+                    {% if operator == 'in' %}
+                        {% do lists.append(values) %}
+                    {% else %}
+                        {% do excluded.extend(values) %}
+                    {% endif %}
+                {% elif rest[:2] in ['<>', '!='] and (rest[2:] | trim)[:1] == "'" %}
+                    {% do excluded.append((rest[2:] | trim).split("'")[1]) %}
+                {% elif rest[:1] == '=' and (rest[1:] | trim)[:1] == "'" %}
+                    {% do lists.append([(rest[1:] | trim).split("'")[1]]) %}
                 {% else %}
                     {% do unreadable.append(template) %}
                 {% endif %}
             {% endif %}
         {% endfor %}
     {% endfor %}
-    {{ return({'lists': lists, 'unreadable': unreadable}) }}
+    {{ return({'lists': lists, 'excluded': excluded, 'unreadable': unreadable}) }}
 {% endmacro %}
 
 {#- The filter templates of a metric input or metric (none, one or a list of where filters). -#}
@@ -253,8 +264,8 @@
             {% do channel_measures.extend(semantic_model.measures | map(attribute='name') | list) %}
         {% endif %}
     {% endfor %}
-    {#- What each simple metric underneath reads: its filters' channel lists (intersected), or
-        every contract channel when none has a channel predicate. Inputs that read the same are
+    {#- What each simple metric underneath reads: its filters' channel lists (intersected) less
+        the channels they exclude, or every contract channel when none has a channel predicate. Inputs that read the same are
         reported together. -#}
     {% set ns = namespace(in_all=true) %}
     {% set outcomes = [] %}
@@ -263,10 +274,10 @@
         {% set channels = [] %}
         {% if parsed.unreadable %}
             {% set kind = 'unreadable' %}
-        {% elif parsed.lists %}
+        {% elif parsed.lists or parsed.excluded %}
             {% set kind = 'list' %}
-            {% for channel in parsed.lists[0] %}
-                {% set ns.in_all = true %}
+            {% for channel in (parsed.lists[0] if parsed.lists else contract_channels) %}
+                {% set ns.in_all = channel not in parsed.excluded %}
                 {% for other in parsed.lists[1:] %}
                     {% if channel not in other %}{% set ns.in_all = false %}{% endif %}
                 {% endfor %}
@@ -288,7 +299,7 @@
     {% for outcome in outcomes %}
         {% set label = '' if outcome.sources == [metric.name] else ' of input metric' ~ ('s' if outcome.sources | length > 1 else '') ~ ' ' ~ outcome.sources | join(', ') %}
         {% if outcome.kind == 'unreadable' %}
-            {% do problems.append(where ~ 'filter' ~ label ~ ' has a channel predicate other than `channel in (...)`, which cannot be checked against ledger.covered_channels (' ~ covered_text ~ ')') %}
+            {% do problems.append(where ~ 'filter' ~ label ~ " has a channel predicate other than in (...), not in (...), = or <> a quoted channel, which cannot be checked against ledger.covered_channels (" ~ covered_text ~ ')') %}
         {% elif not exact or outcome.channels | sort != covered | sort %}
             {% if outcome.kind == 'list' %}
                 {% do problems.append(where ~ 'filter channels' ~ label ~ ' (' ~ outcome.channels | join(', ') ~ ') differ from ledger.covered_channels (' ~ covered_text ~ ')') %}
