@@ -71,3 +71,19 @@
     {% endfor %}
     {{ return(_literal_rows([('metric_name', 'string'), ('channel', 'string')], rows)) }}
 {% endmacro %}
+
+{#- The channels a governed metric covers: its ledger's covered_channels, the source of truth of a
+    metric's channels (validate_metric_ledgers checks its filter against them). For models that
+    show a metric's number computed in their own SQL (agent_scorecard_weekly). -#}
+{% macro ledger_covered_channels(metric_name) %}
+    {% if not execute %}
+        {{ return([]) }}
+    {% endif %}
+    {% for metric in governed_metrics() if metric.name == metric_name %}
+        {% set channels = (metric.config.meta.get('ledger') or {}).get('covered_channels') or [] %}
+        {% if channels %}
+            {{ return(channels | list) }}
+        {% endif %}
+    {% endfor %}
+    {% do exceptions.raise_compiler_error('metric ' ~ metric_name ~ ': not a governed metric with a non-empty ledger.covered_channels, so its channels are unknown') %}
+{% endmacro %}

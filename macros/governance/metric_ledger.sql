@@ -122,6 +122,7 @@
                     {% do problems.append(where ~ 'counter_metrics names the metric itself') %}
                 {% endif %}
             {% endfor %}
+            {% do problems.extend(covered_channel_problems(metric, ledger)) %}
             {% set stop_the_line = ledger.get('stop_the_line') or {} %}
             {% for counter in (stop_the_line.get('counter_metric_limits') or {}).keys() %}
                 {% if counter not in metric_names %}
@@ -153,4 +154,175 @@
         {% endif %}
     {% endif %}
     {{ return('') }}
+{% endmacro %}
+
+{#- covered_channels is the source of truth for a metric's channels (DECISIONLOG.md, "One source
+    of truth for a metric's channels"). The channel predicates of the metric's filter and of its
+    input metrics' filters must select exactly those channels; a metric whose inputs carry no
+    channel predicate covers every channel of the contract's enum; a metric none of whose
+    measures has a channel dimension covers none ([]). Every covered channel is named in the
+    ledger's coverage prose. -#}
+
+{#- The channel predicates of a list of filter templates: {'lists': [[...], ...] (from
+    `in ('a', 'b')` and `= 'a'`), 'excluded': [...] (from `not in (...)`, `<> 'a'`, `!= 'a'`),
+    'unreadable': [...]}, on a dimension named channel (any entity: ticket__channel,
+    survey__channel). Any other predicate on it is unreadable. -#}
+{% macro filter_channel_lists(templates) %}
+    {% set lists = [] %}
+    {% set excluded = [] %}
+    {% set unreadable = [] %}
+    {% for template in templates %}
+        {% set pieces = (template | replace('"', "'")).split('Dimension(') %}
+        {% for piece in pieces[1:] %}
+            {% set dimension = piece.split("'")[1] if piece.split("'") | length > 1 else '' %}
+            {% if dimension == 'channel' or dimension.endswith('__channel') %}
+                {% set rest = (piece.split('}}', 1)[1] if '}}' in piece else '') | trim | lower %}
+                {% set operator = rest.split('(')[0] | replace(' ', '') if '(' in rest else '' %}
+                {% if operator in ['in', 'notin'] %}
+                    {% set values = [] %}
+                    {% for value in rest.split('(', 1)[1].split(')')[0].split(',') %}
+                        {% do values.append(value | trim | replace("'", '') | trim) %}
+                    {% endfor %}
+                    {% if operator == 'in' %}
+                        {% do lists.append(values) %}
+                    {% else %}
+                        {% do excluded.extend(values) %}
+                    {% endif %}
+                {% elif rest[:2] in ['<>', '!='] and (rest[2:] | trim)[:1] == "'" %}
+                    {% do excluded.append((rest[2:] | trim).split("'")[1]) %}
+                {% elif rest[:1] == '=' and (rest[1:] | trim)[:1] == "'" %}
+                    {% do lists.append([(rest[1:] | trim).split("'")[1]]) %}
+                {% else %}
+                    {% do unreadable.append(template) %}
+                {% endif %}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return({'lists': lists, 'excluded': excluded, 'unreadable': unreadable}) }}
+{% endmacro %}
+
+{#- The filter templates of a metric input or metric (none, one or a list of where filters). -#}
+{% macro _where_templates(filter) %}
+    {% set templates = [] %}
+    {% if filter is mapping %}
+        {% for where in filter.get('where_filters') or [] %}
+            {% do templates.append(where.get('where_sql_template') or '') %}
+        {% endfor %}
+    {% endif %}
+    {{ return(templates) }}
+{% endmacro %}
+
+{#- The simple metrics a metric is built from (itself when simple), each with the measure it
+    aggregates and every filter that applies to it on the way (its own, its input reference's,
+    and those of the ratio or derived metrics above it). -#}
+{% macro metric_channel_leaves(metric, inherited=[]) %}
+    {% set templates = inherited + _where_templates(metric.get('filter')) %}
+    {% set leaves = [] %}
+    {% set params = metric.get('type_params') or {} %}
+    {% set inputs = [] %}
+    {% for key in ['numerator', 'denominator'] %}
+        {% if params.get(key) %}{% do inputs.append(params.get(key)) %}{% endif %}
+    {% endfor %}
+    {% for input in params.get('metrics') or [] %}{% do inputs.append(input) %}{% endfor %}
+    {% if params.get('measure') %}
+        {% do leaves.append({'metric': metric.name, 'measure': params.measure.name, 'filters': templates}) %}
+    {% elif inputs %}
+        {% for input in inputs %}
+            {% set node = graph.metrics.get('metric.' ~ metric.package_name ~ '.' ~ input.name) %}
+            {% if node %}
+                {% do leaves.extend(metric_channel_leaves(node, templates + _where_templates(input.get('filter')))) %}
+            {% endif %}
+        {% endfor %}
+    {% else %}
+        {% for measure in params.get('input_measures') or [] %}
+            {% do leaves.append({'metric': metric.name, 'measure': measure.name, 'filters': templates}) %}
+        {% endfor %}
+    {% endif %}
+    {{ return(leaves) }}
+{% endmacro %}
+
+{#- The problems of one governed metric's covered_channels, one line each. -#}
+{% macro covered_channel_problems(metric, ledger) %}
+    {% set problems = [] %}
+    {% set where = 'metric ' ~ metric.name ~ ': ' %}
+    {% set contract_channels = helpdesk_enum('channel') %}
+    {% set covered = ledger.get('covered_channels') %}
+    {% if covered is string or covered is not iterable or covered is mapping %}
+        {% do problems.append(where ~ "ledger.covered_channels must be a list of channels (the source of truth for the metric's channels)") %}
+        {{ return(problems) }}
+    {% endif %}
+    {% set covered_text = covered | join(', ') %}
+    {% for channel in covered %}
+        {% if channel not in contract_channels %}
+            {% do problems.append(where ~ 'ledger.covered_channels names ' ~ channel ~ ', which is not a contract channel (' ~ contract_channels | join(', ') ~ ')') %}
+        {% endif %}
+    {% endfor %}
+    {#- The semantic models whose measures have a channel dimension. -#}
+    {% set channel_measures = [] %}
+    {% for semantic_model in graph.semantic_models.values() %}
+        {% if 'channel' in semantic_model.dimensions | map(attribute='name') | list %}
+            {% do channel_measures.extend(semantic_model.measures | map(attribute='name') | list) %}
+        {% endif %}
+    {% endfor %}
+    {#- What each simple metric underneath reads: its filters' channel lists (intersected) less
+        the channels they exclude, or every contract channel when none has a channel predicate. Inputs that read the same are
+        reported together. -#}
+    {% set ns = namespace(in_all=true) %}
+    {% set outcomes = [] %}
+    {% for leaf in metric_channel_leaves(metric) if leaf.measure in channel_measures %}
+        {% set parsed = filter_channel_lists(leaf.filters) %}
+        {% set channels = [] %}
+        {% if parsed.unreadable %}
+            {% set kind = 'unreadable' %}
+        {% elif parsed.lists or parsed.excluded %}
+            {% set kind = 'list' %}
+            {% for channel in (parsed.lists[0] if parsed.lists else contract_channels) %}
+                {% set ns.in_all = channel not in parsed.excluded %}
+                {% for other in parsed.lists[1:] %}
+                    {% if channel not in other %}{% set ns.in_all = false %}{% endif %}
+                {% endfor %}
+                {% if ns.in_all and channel not in channels %}{% do channels.append(channel) %}{% endif %}
+            {% endfor %}
+        {% else %}
+            {% set kind = 'all' %}
+            {% do channels.extend(contract_channels) %}
+        {% endif %}
+        {% set key = kind ~ ':' ~ channels | join(',') %}
+        {% set matches = outcomes | selectattr('key', 'equalto', key) | list %}
+        {% if matches %}
+            {% if leaf.metric not in matches[0].sources %}{% do matches[0].sources.append(leaf.metric) %}{% endif %}
+        {% else %}
+            {% do outcomes.append({'key': key, 'kind': kind, 'channels': channels, 'sources': [leaf.metric]}) %}
+        {% endif %}
+    {% endfor %}
+    {% set exact = covered | unique | list | length == covered | length %}
+    {% for outcome in outcomes %}
+        {% set label = '' if outcome.sources == [metric.name] else ' of input metric' ~ ('s' if outcome.sources | length > 1 else '') ~ ' ' ~ outcome.sources | join(', ') %}
+        {% if outcome.kind == 'unreadable' %}
+            {% do problems.append(where ~ 'filter' ~ label ~ " has a channel predicate other than in (...), not in (...), = or <> a quoted channel, which cannot be checked against ledger.covered_channels (" ~ covered_text ~ ')') %}
+        {% elif not exact or outcome.channels | sort != covered | sort %}
+            {% if outcome.kind == 'list' %}
+                {% do problems.append(where ~ 'filter channels' ~ label ~ ' (' ~ outcome.channels | join(', ') ~ ') differ from ledger.covered_channels (' ~ covered_text ~ ')') %}
+            {% else %}
+                {% do problems.append(where ~ 'filter' ~ label ~ ' has no channel predicate, so it covers every contract channel (' ~ contract_channels | join(', ') ~ '), which differs from ledger.covered_channels (' ~ covered_text ~ ')') %}
+            {% endif %}
+        {% endif %}
+    {% endfor %}
+    {% if not outcomes and covered | length > 0 %}
+        {% do problems.append(where ~ 'no measure of the metric has a channel dimension, so ledger.covered_channels must be empty (found ' ~ covered_text ~ ')') %}
+    {% endif %}
+    {#- The prose says which channels are covered: every covered channel is named in it. -#}
+    {% set prose = namespace(text=(ledger.get('coverage') or '') | string | lower) %}
+    {% for mark in [',', '.', ';', ':', '(', ')', "'", '"', '`', '/'] %}
+        {% set prose.text = prose.text | replace(mark, ' ') %}
+    {% endfor %}
+    {% set words = prose.text.split() %}
+    {% set unnamed = [] %}
+    {% for channel in covered if channel not in words %}
+        {% do unnamed.append(channel) %}
+    {% endfor %}
+    {% if unnamed and ledger.get('coverage') is string and ledger.get('coverage') | trim != '' %}
+        {% do problems.append(where ~ 'ledger.coverage does not name covered channel(s) ' ~ unnamed | join(', ') ~ ' (the prose must say which channels ledger.covered_channels covers)') %}
+    {% endif %}
+    {{ return(problems) }}
 {% endmacro %}

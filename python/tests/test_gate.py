@@ -250,14 +250,14 @@ def test_unmodified_project_passes_gate(base: Base) -> None:
 
 def _narrow_filter(project: Path) -> None:
     def edit(metric: dict[str, Any]) -> None:
-        metric["filter"] += " and {{ Dimension('ticket__channel') }} <> 'chat'"
+        metric["filter"] += " and {{ Dimension('ticket__priority') }} <> 'p4'"
 
     _edit_yaml_item(project, METRICS_YML, "metrics", "first_response_minutes_p50", edit)
 
 
 def _narrow_input_metric_filter(project: Path) -> None:
     def edit(metric: dict[str, Any]) -> None:
-        metric["filter"] += " and {{ Dimension('ticket__channel') }} <> 'api'"
+        metric["filter"] += " and {{ Dimension('ticket__priority') }} <> 'p4'"
 
     _edit_yaml_item(project, METRICS_YML, "metrics", "reopened_tickets", edit)
 
@@ -450,8 +450,7 @@ CASES: dict[str, Case] = {
             ExpectedChange(
                 FRT,
                 f"metric:{FRT}",
-                f"metric {FRT}: filter narrowed: + "
-                "{{ Dimension('ticket__channel') }} <> 'chat'",
+                f"metric {FRT}: filter narrowed: + {{{{ Dimension('ticket__priority') }}}} <> 'p4'",
                 f"metric {FRT}",
             ),
         ),
@@ -466,7 +465,7 @@ CASES: dict[str, Case] = {
                 "reopen_rate",
                 "metric:reopened_tickets",
                 "metric reopened_tickets: filter narrowed: + "
-                "{{ Dimension('ticket__channel') }} <> 'api'",
+                "{{ Dimension('ticket__priority') }} <> 'p4'",
                 "metric reopened_tickets -> metric reopen_rate",
             ),
         ),

@@ -9,7 +9,8 @@
       reopen_rate (owned tickets first solved in the week that were reopened).
     - Reliability: schedule_adherence = adherent / scheduled minutes of the week's shifts.
     - Speed: first_response_minutes_p50, the median first response of owned tickets answered in
-      the week, on the channels first_response_minutes_p50 covers. It is only shown in a row
+      the week, on the channels first_response_minutes_p50 covers (its ledger's
+      covered_channels, read from the graph by ledger_covered_channels). It is only shown in a row
       where both its counter-metrics (reopen_rate and csat_score) have a value; otherwise its
       value, baseline and gap are null.
     - Baseline: the plain average of the measure's weekly values over the agent's previous
@@ -19,7 +20,8 @@
       first_response_minutes_p50 the target is a ceiling (a negative gap is good); for the
       others it is a floor (a positive gap is good). -#}
 {%- set baseline_weeks = var('scorecard_baseline_weeks', 8) -%}
-{%- set speed_channels = ['email', 'web_form', 'chat', 'social'] -%}
+{#- The speed metric's channels are its ledger's covered_channels (one source of truth). -#}
+{%- set speed_channels = ledger_covered_channels('first_response_minutes_p50') -%}
 {%- set measures = [
     ('tickets_solved', var('scorecard_target_tickets_solved', 70)),
     ('contacts_per_logged_in_hour', var('scorecard_target_contacts_per_logged_in_hour', 2.0)),
