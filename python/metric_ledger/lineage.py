@@ -470,11 +470,13 @@ class ColumnGraph:
         self._analyses: dict[str, ModelLineage | str] = {}
         self._summaries: dict[str, dict[str, Any]] = {}
         self._keys: dict[str, str] = {}
+        self._active: set[str] = set()
 
     # --- per node ---------------------------------------------------------------------------
 
     def columns_of(self, unique_id: str) -> list[str] | None:
-        if self.compiled(unique_id) is None:
+        if self.compiled(unique_id) is None or unique_id in self._active:
+            # a seed or source; or a model read by itself (`{{ this }}` of an incremental run)
             return self.declared(unique_id)
         summary = self.summary(unique_id)
         if summary.get("unresolved"):
@@ -516,6 +518,15 @@ class ColumnGraph:
         """``{columns, dependencies}`` or ``{unresolved: reason}``, from the cache when it can."""
         if unique_id in self._summaries:
             return self._summaries[unique_id]
+        if unique_id in self._active:
+            return {"unresolved": "the model reads itself"}
+        self._active.add(unique_id)
+        try:
+            return self._summary(unique_id)
+        finally:
+            self._active.discard(unique_id)
+
+    def _summary(self, unique_id: str) -> dict[str, Any]:
         cache_key = "lineage:" + self.key(unique_id)
         summary: dict[str, Any] | None = None
         if self.cache is not None:

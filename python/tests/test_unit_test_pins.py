@@ -98,7 +98,21 @@ def graph_readers(manifest: dict[str, Any], node_id: str, overridden: set[str]) 
     """The macros a node calls that read the dbt graph (a ledger lookup): a unit test pins each
     in ``overrides: macros`` (or the graph readers beneath it)."""
     macros = called_macros(manifest, node_id)
-    return sorted({m.split(".")[-1] for m in macros if _reads_graph(manifest, m, overridden)})
+    node = manifest["nodes"].get(node_id) or {}
+    hooks = " ".join(
+        str(hook.get("sql") or "")
+        for key in ("pre-hook", "post-hook")
+        for hook in (node.get("config") or {}).get(key) or []
+    )
+    # a hook never runs in a unit test: macros called only from hooks need no pin
+    in_hooks = set(re.findall(r"\b(\w+)\(", hooks))
+    return sorted(
+        {
+            m.split(".")[-1]
+            for m in macros
+            if m.split(".")[-1] not in in_hooks and _reads_graph(manifest, m, overridden)
+        }
+    )
 
 
 def _input_name(node_id: str) -> str:
