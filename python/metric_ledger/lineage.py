@@ -483,14 +483,23 @@ class ColumnGraph:
             return self.declared(unique_id)
         return list(summary["columns"])
 
+    def code_parents(self, unique_id: str) -> set[str]:
+        """The nodes a model's SQL reads: relations outside comments (`-- depends_on:` hints) and
+        outside the incremental row filter, never the model itself."""
+        import re
+
+        from metric_ledger.canonical import relations_in
+
+        code = strip_incremental_filters(self.compiled(unique_id) or "")
+        code = re.sub(r"--[^\n]*", " ", code)
+        return set(relations_in(code, self.relations).values()) - {unique_id}
+
     def key(self, unique_id: str) -> str:
         """What determines a node's analysis: its SQL, what its relations resolve to and the
         columns of those parents."""
         if unique_id not in self._keys:
             code = self.compiled(unique_id) or ""
-            from metric_ledger.canonical import relations_in
-
-            parents = sorted(set(relations_in(code, self.relations).values()))
+            parents = sorted(self.code_parents(unique_id))
             self._keys[unique_id] = _digest(
                 [LINEAGE_VERSION, self.dialect, code, parents,
                  [self.columns_of(parent) for parent in parents]]
@@ -619,9 +628,7 @@ class ColumnGraph:
             reads = self.dependencies(node, new)
             if reads is None:
                 required[node] = None
-                from metric_ledger.canonical import relations_in
-
-                parents = set(relations_in(self.compiled(node) or "", self.relations).values())
+                parents = self.code_parents(node)
                 pending.extend((parent, None) for parent in sorted(parents))
                 continue
             by_parent: dict[str, set[str]] = {}
@@ -635,7 +642,7 @@ class ColumnGraph:
         return required
 
 
-LINEAGE_VERSION = 2  # bump when analyse() or slicing changes what it produces
+LINEAGE_VERSION = 3  # bump when analyse() or slicing changes what it produces
 
 
 def _digest(value: Any) -> str:
