@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from typing import Any
 import yaml
 
 from metric_ledger.canonical import canonical_sql, relations_in
-from metric_ledger.lineage import ColumnGraph, expression_columns
+from metric_ledger.lineage import ColumnGraph, digest, expression_columns
 from metric_ledger.manifest import Manifest, Node, input_measure_names
 
 GOVERNANCE_FIELDS = (
@@ -53,11 +50,6 @@ _VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][\w]*)['"]""")
 _FILTER_REFERENCE = re.compile(
     r"""\b(Dimension|TimeDimension|Entity)\(\s*['"]([A-Za-z_][\w]*)['"]"""
 )
-
-
-def digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -268,49 +260,13 @@ class Fingerprinter:
             ]
         )
 
-    def prefetch(self, node_ids: list[str]) -> None:
-        """Canonicalise the uncached nodes among ``node_ids`` in parallel (one process per core)
-        when there are many: a cold gate on a large project is bound by SQL parsing."""
-        if self._cache is None:
-            return
-        pending: list[tuple[str, str, dict[str, str]]] = []
-        for node_id in node_ids:
-            node = self.manifest.nodes.get(node_id)
-            if node is None or node.resource_type not in ("model", "snapshot"):
-                continue
-            code = node.compiled_code
-            if code is None or self._cache.get(self._cache_key(node, code)) is not None:
-                continue
-            pending.append((node_id, code, relations_in(code, self.relations)))
-        workers = os.cpu_count() or 1
-        if len(pending) < PARALLEL_THRESHOLD or workers < 2:
-            return
-        dialect = _dialect(self.manifest.adapter_type)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            digests = pool.map(
-                _digest_of_canonical,
-                [code for _, code, _ in pending],
-                [relations for _, _, relations in pending],
-                [dialect] * len(pending),
-                chunksize=max(1, len(pending) // (workers * 4)),
-            )
-            for (node_id, code, _), value in zip(pending, digests, strict=True):
-                self._cache.put(self._cache_key(self.manifest.nodes[node_id], code), value)
-
     def sql_digest(self, node: Node) -> str:
         """The digest of a node's canonical SQL, from the on-disk cache when the same compiled
         code resolving to the same nodes was canonicalised before."""
         code = node.compiled_code
         if code is None or self._cache is None:
             return digest(self.canonical(node))
-        key = digest(
-            [
-                CANONICAL_VERSION,
-                self.manifest.adapter_type,
-                code,
-                relations_in(code, self.relations),
-            ]
-        )
+        key = self._cache_key(node, code)
         cached = self._cache.get(key)
         if cached is None:
             cached = digest(self.canonical(node))
@@ -319,10 +275,6 @@ class Fingerprinter:
 
     def all(self) -> dict[str, MetricFingerprint]:
         metrics = self.manifest.governed_metrics()
-        lineage: dict[str, None] = {}
-        for metric in metrics:
-            lineage.update(dict.fromkeys(self.manifest.ancestors(metric.unique_id)))
-        self.prefetch(list(lineage))
         result = {metric.name: self.fingerprint(metric) for metric in metrics}
         if self._cache is not None:
             self._cache.save()
@@ -516,8 +468,6 @@ class Fingerprinter:
 
 
 CACHE_FILE = "metric_ledger_sql_cache.json"
-# Canonicalise in parallel when at least this many nodes miss the cache.
-PARALLEL_THRESHOLD = 400
 # Bump when canonical.py changes what it produces, so cached digests are not reused.
 CANONICAL_VERSION = 3
 
@@ -555,10 +505,6 @@ class SqlDigestCache:
         with contextlib.suppress(OSError):
             self.path.write_text(json.dumps(self._entries, separators=(",", ":")))
         self._dirty = False
-
-
-def _digest_of_canonical(code: str, relations: dict[str, str], dialect: str | None) -> str:
-    return digest(canonical_sql(code, relations, dialect))
 
 
 def _metric_definition(metric: Node) -> dict[str, Any]:

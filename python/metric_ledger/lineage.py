@@ -500,7 +500,7 @@ class ColumnGraph:
         if unique_id not in self._keys:
             code = self.compiled(unique_id) or ""
             parents = sorted(self.code_parents(unique_id))
-            self._keys[unique_id] = _digest(
+            self._keys[unique_id] = digest(
                 [LINEAGE_VERSION, self.dialect, code, parents,
                  [self.columns_of(parent) for parent in parents]]
             )  # fmt: skip
@@ -584,12 +584,12 @@ class ColumnGraph:
     def slice_digest(self, unique_id: str, columns: set[str] | None) -> str:
         """Digest of the node's canonical SQL sliced to ``columns`` (None: the whole node)."""
         wanted = sorted(columns) if columns is not None else None
-        cache_key = "slice:" + _digest([self.key(unique_id), wanted])
+        cache_key = "slice:" + digest([self.key(unique_id), wanted])
         if self.cache is not None:
             stored = self.cache.get(cache_key)
             if stored is not None:
                 return str(stored)
-        value = _digest(self.sliced_sql(unique_id, columns))
+        value = digest(self.sliced_sql(unique_id, columns))
         if self.cache is not None:
             self.cache.put(cache_key, value)
         return value
@@ -645,7 +645,7 @@ class ColumnGraph:
 LINEAGE_VERSION = 3  # bump when analyse() or slicing changes what it produces
 
 
-def _digest(value: Any) -> str:
+def digest(value: Any) -> str:
     import hashlib
     import json
 
