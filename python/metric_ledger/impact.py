@@ -420,6 +420,21 @@ def _metric_markdown(impact: MetricImpact, top: int, max_weeks: int) -> list[str
     return lines
 
 
+def _closing_lines(
+    result: ImpactResult, flagged: list[str], shown: list[str], flagged_set: set[str]
+) -> list[str]:
+    """The flagged metrics that did not move, then the metrics nothing flagged that did not
+    move: the last lines of every rendering."""
+    lines: list[str] = []
+    for line in (
+        _flagged_unmoved_line(result, flagged, shown),
+        _unmoved_line(result, flagged_set),
+    ):
+        if line:
+            lines += ["", line]
+    return lines
+
+
 def _flagged_unmoved_line(result: ImpactResult, flagged: list[str], shown: list[str]) -> str:
     quiet = [n for n in flagged if n not in shown and not result.metric(n).moved]
     if not quiet:
@@ -463,12 +478,7 @@ def _markdown(
             lines.append(f"- {impact.summary_line()}")
     if len(shown) > detailed:
         lines += ["", f"{len(shown) - detailed} metric(s) shown as one line only (to fit)."]
-    quiet = _flagged_unmoved_line(result, flagged, shown)
-    if quiet:
-        lines += ["", quiet]
-    unmoved = _unmoved_line(result, flagged_set)
-    if unmoved:
-        lines += ["", unmoved]
+    lines += _closing_lines(result, flagged, shown, flagged_set)
     return "\n".join(lines)
 
 
@@ -536,12 +546,7 @@ def render_impact_text(
                 lines.append(f"  ... {len(movers) - top} more moved segment value(s) left out")
     for impact in _moved_unflagged(result, flagged_set):
         lines += ["", f"moved without being flagged: {impact.summary_line()}"]
-    quiet = _flagged_unmoved_line(result, names, shown)
-    if quiet:
-        lines += ["", quiet]
-    unmoved = _unmoved_line(result, flagged_set)
-    if unmoved:
-        lines += ["", unmoved]
+    lines += _closing_lines(result, names, shown, flagged_set)
     return "\n".join(lines)
 
 
