@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from metric_ledger.errors import MetricLedgerError
+from metric_ledger.warehouse import connect as warehouse_connect
 
 DEFAULT_TOLERANCE = 1e-6
 """One rounding step at six decimals; relative to the value's size above 1."""
@@ -91,7 +92,7 @@ def read_warehouse(path: Path) -> Warehouse:
     if not path.is_file():
         raise ImpactError(f"{path}: warehouse file not found")
     try:
-        connection = duckdb.connect(str(path), read_only=True)
+        connection = warehouse_connect(path)
     except duckdb.Error as error:
         raise ImpactError(f"{path}: cannot open: {str(error).splitlines()[0]}") from error
     try:

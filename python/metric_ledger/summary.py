@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from metric_ledger.warehouse import connect as warehouse_connect
+
 
 class WarehouseError(Exception):
     """The warehouse file cannot be read, or lacks the tables a build makes."""
@@ -96,7 +98,7 @@ def read_summary(database: Path) -> BuildSummary:
     if not database.exists():
         raise WarehouseError(f"{database}: warehouse file not found (run the build first)")
     try:
-        connection = duckdb.connect(str(database), read_only=True)
+        connection = warehouse_connect(database)
     except duckdb.Error as error:
         raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
     try:
@@ -213,7 +215,7 @@ where {flag}
 def read_guardrails(database: Path) -> GuardrailFindings:
     """What the guardrail models found, read-only (every number computed by the warehouse)."""
     try:
-        connection = duckdb.connect(str(database), read_only=True)
+        connection = warehouse_connect(database)
     except duckdb.Error as error:
         raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
     try:

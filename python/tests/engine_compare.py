@@ -17,9 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from conftest import REPO, DbtWorkspace, dbt_invocation
+
+from metric_ledger.warehouse import connect as warehouse_connect
 
 ABS_TOL = 1e-6
 #: Each compared model with its grain (the sort key of the comparison).
@@ -79,7 +80,7 @@ def wait_for_build(
 
 def duckdb_rows(path: Path, table: str) -> Rows:
     """A model of the DuckDB build."""
-    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+    with contextlib.closing(warehouse_connect(path)) as con:
         cursor = con.execute(f"select * from main.{table}")
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()

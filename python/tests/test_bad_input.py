@@ -6,13 +6,13 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import DbtWorkspace, find_relation, run_dbt
 
 from metric_ledger.synth import generate
+from metric_ledger.warehouse import connect as warehouse_connect
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_contract_breaking_rows_are_quarantined_with_reasons_not_dropped(
     proc = run_dbt("build", workspace)  # a small share only warns: the build succeeds
     assert "WARN" in proc.stdout and "is_empty_stg_helpdesk__quarantined_rows" in proc.stdout
 
-    with duckdb.connect(str(workspace.db_path), read_only=True) as con:
+    with warehouse_connect(workspace.db_path) as con:
         quarantined = set(
             con.execute(
                 f"select source_table, record_key, quarantine_reason "

@@ -28,9 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from conftest import copy_project, run_in_project
+
+from metric_ledger.warehouse import connect as warehouse_connect
 
 MANIFEST = Path("target/manifest.json")
 CHANGELOG = Path("seeds/metric_changelog.csv")
@@ -56,7 +57,7 @@ def _gate(project: Path, base: Path, *extra: str) -> tuple[int, dict[str, Any]]:
 
 
 def _metric_values(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse_connect(db) as con:
         rows = con.execute(
             "select metric_name, week_start_date, numerator_value, denominator_value, "
             "metric_value from metric_values_weekly order by 1, 2"
@@ -78,7 +79,7 @@ def _moved(before: Path, after: Path) -> set[str]:
 
 def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every table and view of the build schema, as sorted rows of comparable values."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with warehouse_connect(db) as con:
         names = [
             row[0]
             for row in con.execute(
@@ -183,7 +184,7 @@ def test_a_var_change_end_to_end(production: Path, small_export: Path, tmp_path:
     assert [(n["metric"], n["from_version"], n["to_version"]) for n in notices] == [
         ("reopen_rate", 1, 2)
     ]
-    with duckdb.connect(str(scratch), read_only=True) as con:
+    with warehouse_connect(scratch) as con:
         frozen = {
             row[0]
             for row in con.execute(

@@ -17,12 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 from adversarial_export import SCHEMAS, build_adversarial_rows, write_adversarial_export, write_rows
 from conftest import REPO, find_relation
 from oracle import FCT_TICKETS_COLUMNS, compute_fct_tickets, load_config
+
+from metric_ledger.warehouse import connect as warehouse_connect
 
 FCT_TICKETS_SQL = REPO / "models" / "marts" / "support" / "fct_tickets.sql"
 SEEDS = [11, 2026, 314159]
@@ -332,7 +333,7 @@ def test_adversarial_export_schema_and_edges(tmp_path: Path) -> None:
 
 
 def _read_fct_tickets(db_path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = warehouse_connect(db_path)
     try:
         relation = find_relation(con, "fct_tickets")
         cursor = con.execute(f"select * from {relation}")

@@ -29,6 +29,7 @@ from metric_ledger.impact import (
     compare,
     render_impact_markdown,
 )
+from metric_ledger.warehouse import connect as warehouse_connect
 
 GOVERNED_NUMBERS = ("+metric_values_weekly", "+metric_values_segment_weekly")
 UNMOVED = ("first_response_minutes_p50", "csat_score")
@@ -70,7 +71,7 @@ def _impact(base: Path, head: Path, *args: str) -> Any:
 
 
 def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(db), read_only=True) as connection:
+    with warehouse_connect(db) as connection:
         return connection.execute(sql).fetchall()
 
 

@@ -27,6 +27,7 @@ from conftest import REPO, DbtWorkspace, copy_project, run_dbt, tool_executable
 
 from metric_ledger import synth
 from metric_ledger.synth.slicing import slice_export
+from metric_ledger.warehouse import connect as warehouse_connect
 
 TICKETS, WEEKS, SEED = 3000, 6, 21
 DAY_1 = datetime(2026, 2, 9)
@@ -175,7 +176,7 @@ def _unmatched(
 
 def _differences(incremental_db: Path, full_db: Path) -> list[str]:
     problems = []
-    with contextlib.closing(duckdb.connect(str(incremental_db), read_only=True)) as con:
+    with contextlib.closing(warehouse_connect(incremental_db)) as con:
         con.execute(f"attach '{full_db}' as full_refresh (read_only)")
         incremental_catalog = incremental_db.stem
         inc_tables = _tables(con, incremental_catalog)
@@ -199,7 +200,7 @@ def _differences(incremental_db: Path, full_db: Path) -> list[str]:
 
 
 def _refresh_set(db: Path) -> dict[str, str]:
-    with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
+    with contextlib.closing(warehouse_connect(db)) as con:
         rows = con.execute("select ticket_id, refresh_reason from main.int_tickets_refresh_set")
         return dict(rows.fetchall())
 

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import yaml
 from conftest import copy_project, run_in_project
+
+from metric_ledger.warehouse import connect as warehouse_connect
 
 METRICS_FILE = Path("models/semantic/_metrics.yml")
 
@@ -164,7 +165,7 @@ def test_changelog_gaps_and_unlisted_approvers_fail_the_tests(
     )  # fmt: skip
     assert proc.returncode != 0
     assert "Failure in test assert_metric_changelog_is_consistent" in proc.stdout
-    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+    with warehouse_connect(project / "warehouse.duckdb") as con:
         problems = set(
             con.execute(
                 "select metric_name, version, problem from "
@@ -194,7 +195,7 @@ def test_snapshot_keeps_the_old_definition_after_a_text_change(
         lambda m: _ledger(m).update(definition=new_definition),
     )
     run_in_project(project, selection, raw_dir=small_export)
-    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+    with warehouse_connect(project / "warehouse.duckdb") as con:
         history = con.execute(
             """
             select definition, dbt_valid_to is null as is_current

@@ -19,12 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import yaml
 from conftest import copy_project, run_in_project, tool_executable
 
 from metric_ledger.synth import generate
+from metric_ledger.warehouse import connect as warehouse_connect
 
 START = date(2026, 1, 5)
 METRICS_FILE = Path("models/semantic/_metrics.yml")
@@ -67,7 +67,7 @@ def approve_by_hand(project: Path, metric: str, effective: date, weeks: int, sum
 
 
 def rows(project: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+    with warehouse_connect(project / "warehouse.duckdb") as con:
         return con.execute(sql, params or []).fetchall()
 
 

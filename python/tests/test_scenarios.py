@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from conftest import REPO, copy_project, run_in_project, tool_executable
 
 from metric_ledger.synth import generate
+from metric_ledger.warehouse import connect as warehouse_connect
 
 START = date(2026, 1, 5)
 WEEKS = 10
@@ -29,7 +29,7 @@ class Build:
         self.project = project
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.project / "warehouse.duckdb"), read_only=True) as con:
+        with warehouse_connect(self.project / "warehouse.duckdb") as con:
             return con.execute(sql, params or []).fetchall()
 
     def status(self, metric: str) -> dict[date, tuple[Any, ...]]:

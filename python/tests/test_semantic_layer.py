@@ -12,6 +12,8 @@ import pytest
 import yaml
 from conftest import REPO, run_in_project
 
+from metric_ledger.warehouse import connect as warehouse_connect
+
 GOVERNED = sorted(
     metric["name"]
     for metric in yaml.safe_load((REPO / "models/semantic/_metrics.yml").read_text())["metrics"]
@@ -48,7 +50,7 @@ def _mf_query(project: Path, metrics: list[str], group_by: list[str]) -> list[di
 
 
 def _warehouse(project: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(project / "warehouse.duckdb"), read_only=True)
+    return warehouse_connect(project / "warehouse.duckdb")
 
 
 def test_the_nineteen_metrics_of_the_definitions_are_governed() -> None:
