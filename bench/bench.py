@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 from metric_ledger.synth.output import TABLES
 from metric_ledger.synth.slicing import slice_export
+from metric_ledger.warehouse import connect as warehouse_connect
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -309,8 +310,8 @@ def main() -> None:
         # cost without dbt's per-test overhead.
         run_only_s, _ = run_child(dbt("run", workdir, current), env)
         refreshed = (
-            duckdb.connect(str(database), read_only=True)
-            .execute("select count(*) from main.int_tickets_refresh_set")
+            warehouse_connect(database)
+            .execute("select count(*) from int_tickets_refresh_set")
             .fetchone()
         )
         results.update(

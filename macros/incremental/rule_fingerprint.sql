@@ -87,12 +87,14 @@
     {{ return(lines | join('\n')) }}
 {% endmacro %}
 
-{#- One table per target schema, one row per model (by name) and build. -#}
+{#- One table per target, in its intermediate schema (plumbing, beside the incremental rules), one row
+    per model (by name) and build. -#}
 {% macro build_state_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='metric_ledger_build_state')) }}
+    {% set schema = generate_schema_name('intermediate', none) | trim %}
+    {{ return(api.Relation.create(database=target.database, schema=schema, identifier='metric_ledger_build_state')) }}
 {% endmacro %}
 
-{#- on-run-start: the build state table, in the target schema, when the project builds an incremental
+{#- on-run-start: the build state table, in the intermediate schema, when the project builds an incremental
     model on this target (on Spark they are tables: nothing to do). One statement, run once before
     the models, so parallel post-hooks never race to create it. -#}
 {% macro create_build_state_table() %}
@@ -103,8 +105,9 @@
             {% do incremental.append(node.unique_id) %}
         {% endfor %}
         {#- A command that makes no schema (`dbt source freshness` on an empty warehouse) makes no table. -#}
-        {% if incremental and adapter.check_schema_exists(target.database, target.schema) %}
-            create table if not exists {{ build_state_relation() }} (
+        {% set state = build_state_relation() %}
+        {% if incremental and adapter.check_schema_exists(state.database, state.schema) %}
+            create table if not exists {{ state }} (
                 model_name {{ dbt.type_string() }},
                 rule_fingerprint {{ dbt.type_string() }},
                 rule_components {{ dbt.type_string() }},

@@ -38,6 +38,9 @@ COMPARED = {
     ],
 }
 
+#: The schema (suffix of the target schema on a non-production target) each compared model is in.
+SCHEMA_OF = {"fct_tickets": "support", "fct_support_weekly": "support"}
+
 Rows = tuple[list[str], list[tuple[Any, ...]]]
 #: Reads one model of a build: table name -> (column names, rows).
 RowReader = Callable[[str], Rows]
@@ -79,9 +82,9 @@ def wait_for_build(
 
 
 def duckdb_rows(path: Path, table: str) -> Rows:
-    """A model of the DuckDB build."""
+    """A model of the DuckDB build, from its schema (the target schema `main`, suffixed)."""
     with contextlib.closing(warehouse_connect(path)) as con:
-        cursor = con.execute(f"select * from main.{table}")
+        cursor = con.execute(f'select * from "main_{SCHEMA_OF[table]}"."{table}"')
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
 

@@ -80,28 +80,26 @@ def _moved(before: Path, after: Path) -> set[str]:
 def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every table and view of the build schema, as sorted rows of comparable values."""
     with warehouse_connect(db) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'main' order by 1"
-            ).fetchall()
-        ]
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() "
+            "and table_schema not in ('information_schema', 'pg_catalog') order by 2"
+        ).fetchall()
         result = {}
-        for name in names:
+        for schema, name in relations:
             if name in SKIPPED_TABLES or name.startswith("metric_ledger_build"):
                 continue
             columns = [
                 row[0]
                 for row in con.execute(
                     "select column_name from information_schema.columns "
-                    "where table_schema = 'main' and table_name = ? order by ordinal_position",
-                    [name],
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
                 ).fetchall()
                 if row[0] not in SKIPPED_COLUMNS
             ]
             select = ", ".join(f'"{column}"' for column in columns)
-            rows = con.execute(f'select {select} from main."{name}"').fetchall()
+            rows = con.execute(f'select {select} from "{schema}"."{name}"').fetchall()
             result[name] = sorted((tuple(_rounded(v) for v in row) for row in rows), key=repr)
     return result
 

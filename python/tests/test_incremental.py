@@ -113,14 +113,15 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
-def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    """Every table of the build (schema, name): the target schema's and its prefixed schemas."""
     rows = con.execute(
-        "select table_name from information_schema.tables "
-        "where table_catalog = ? and table_schema = 'main' and table_type = 'BASE TABLE' "
-        "order by 1",
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = ? and (table_schema = 'main' or table_schema like 'main\\_%' "
+        "escape '\\') and table_type = 'BASE TABLE' order by 1, 2",
         [catalog],
     ).fetchall()
-    return [r[0] for r in rows if r[0] not in NOT_COMPARED]
+    return [(r[0], r[1]) for r in rows if r[1] not in NOT_COMPARED]
 
 
 def _float_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[bool]:
@@ -183,9 +184,9 @@ def _differences(incremental_db: Path, full_db: Path) -> list[str]:
         full_tables = _tables(con, "full_refresh")
         if inc_tables != full_tables:
             return [f"tables differ: {sorted(set(inc_tables) ^ set(full_tables))}"]
-        for table in full_tables:
-            relation = f'full_refresh.main."{table}"'
-            inc = _rounded_select(con, f'"{incremental_catalog}".main."{table}"')
+        for schema, table in full_tables:
+            relation = f'full_refresh."{schema}"."{table}"'
+            inc = _rounded_select(con, f'"{incremental_catalog}"."{schema}"."{table}"')
             ref = _rounded_select(con, relation)
             only_inc = con.execute(f"{inc} except all {ref}").fetchall()
             only_full = con.execute(f"{ref} except all {inc}").fetchall()
@@ -201,7 +202,7 @@ def _differences(incremental_db: Path, full_db: Path) -> list[str]:
 
 def _refresh_set(db: Path) -> dict[str, str]:
     with contextlib.closing(warehouse_connect(db)) as con:
-        rows = con.execute("select ticket_id, refresh_reason from main.int_tickets_refresh_set")
+        rows = con.execute("select ticket_id, refresh_reason from int_tickets_refresh_set")
         return dict(rows.fetchall())
 
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from engine_compare import Rows, build_beside_duckdb, comparison_report, duckdb_rows
+from engine_compare import SCHEMA_OF, Rows, build_beside_duckdb, comparison_report, duckdb_rows
 
 from metric_ledger import synth
 from metric_ledger.engines import postgres
@@ -73,7 +73,7 @@ def builds(
 
 def _postgres_rows(server: postgres.LocalServer, table: str) -> Rows:
     with contextlib.closing(server.settings.connect()) as conn, conn.cursor() as cur:
-        cur.execute(f'select * from "{PG_SCHEMA}"."{table}"')
+        cur.execute(f'select * from "{PG_SCHEMA}_{SCHEMA_OF[table]}"."{table}"')
         columns = [d[0] for d in cur.description]
         return columns, cur.fetchall()
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from engine_compare import Rows, build_beside_duckdb, comparison_report, duckdb_rows
+from engine_compare import SCHEMA_OF, Rows, build_beside_duckdb, comparison_report, duckdb_rows
 
 from metric_ledger import synth
 
@@ -52,7 +52,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     print(f"\nboth builds took {time.perf_counter() - started:.1f} s")
     yield {
         "duckdb": root / "duck" / "wh.duckdb",
-        "spark_tables": spark_dir / "warehouse" / f"{SPARK_SCHEMA}.db",
+        "spark_warehouse": spark_dir / "warehouse",
         "run_results": {
             "duckdb": root / "duck" / "target" / "run_results.json",
             "spark": root / "spark" / "target" / "run_results.json",
@@ -60,8 +60,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     }
 
 
-def _spark_rows(tables: Path, table: str) -> Rows:
-    location = tables / table
+def _spark_rows(warehouse: Path, table: str) -> Rows:
+    location = warehouse / f"{SPARK_SCHEMA}_{SCHEMA_OF[table]}.db" / table
     assert location.is_dir(), f"Spark wrote no table {table} at {location}"
     with duckdb.connect() as con:
         cursor = con.execute(f"select * from read_parquet('{location}/*.parquet')")
@@ -85,7 +85,7 @@ def test_spark_build_passes_and_matches_duckdb(builds: dict[str, Any]) -> None:
     assert spark - duck == set(), f"only on Spark: {sorted(spark - duck)}"
     report = comparison_report(
         lambda table: duckdb_rows(builds["duckdb"], table),
-        lambda table: _spark_rows(builds["spark_tables"], table),
+        lambda table: _spark_rows(builds["spark_warehouse"], table),
         "spark",
     )
     assert not report, report
