@@ -105,7 +105,7 @@
             {% do incremental.append(node.unique_id) %}
         {% endfor %}
         {#- A command that makes no schema (`dbt source freshness` on an empty warehouse) makes no table. -#}
-        {% set state = build_state_relation() %}
+        {% set state = build_state_relation() if incremental else none %}
         {% if incremental and adapter.check_schema_exists(state.database, state.schema) %}
             create table if not exists {{ state }} (
                 model_name {{ dbt.type_string() }},
