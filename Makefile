@@ -14,6 +14,8 @@ DEMO_WEEKS ?= 12
 DEMO_SEED ?= 42
 DEMO_SCENARIOS ?= --scenario coverage_gap --scenario branch_simpson --scenario macro_gaming --scenario response_rate_collapse --scenario severity_downgrade
 DEMO_DB := warehouse/metric_ledger.duckdb
+# The demo's own context log and decision records (seeds/demo/), not the user's seeds.
+DEMO_VARS := '{use_demo_configuration: true}'
 
 TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
@@ -37,12 +39,13 @@ demo: venv  ## Generate the demo export, build the warehouse, print what the bui
 	$(BIN)/metric-ledger generate data/raw --tickets $(DEMO_TICKETS) --weeks $(DEMO_WEEKS) --seed $(DEMO_SEED) $(DEMO_SCENARIOS)
 	mkdir -p warehouse
 	rm -f $(DEMO_DB)
-	METRIC_LEDGER_DB=$(DEMO_DB) $(BIN)/dbt build --quiet --warn-error-options '{"error": []}' || \
+	METRIC_LEDGER_DB=$(DEMO_DB) $(BIN)/dbt build --quiet --warn-error-options '{"error": []}' --vars $(DEMO_VARS) || \
 		(echo "dbt build failed: see logs/dbt.log" >&2; exit 1)
 	$(BIN)/metric-ledger summary --db $(DEMO_DB)
 
 test: venv test-dbt test-python lint  ## Every test: dbt build (data + unit tests) on a generated export, pytest, lint.
 
+# A plain export with the shipped (empty) configuration, as a user's first build: no demo vars.
 test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, then the metric gate.
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
 	$(BIN)/metric-ledger generate $(TEST_DIR)/raw --tickets $(TEST_TICKETS) --weeks 8 --seed 11

@@ -111,3 +111,5 @@ def render_guardrails(findings: GuardrailFindings, console: Console | None = Non
         console.print("Re-baseline notices: none (no definition change in the changelog).")
     for decision_id, intervention, metric, outcome in findings.decision_reviews:
         console.print(f"Decision {decision_id} ({intervention}, {metric}): {outcome}")
+    if not findings.decision_reviews:
+        console.print("Decision records: none to review (seeds/decision_records.csv is empty).")

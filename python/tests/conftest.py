@@ -152,6 +152,10 @@ def find_relation(con: object, name: str) -> str:
 
 # --- temporary copies of the project ----------------------------------------------------------
 
+#: The var that makes a build read the demo's own context log and decision records
+#: (seeds/demo/) instead of the user's seeds, which ship empty (`make demo` sets it).
+DEMO_CONFIGURATION: dict[str, object] = {"use_demo_configuration": True}
+
 PROJECT_ENTRIES = (
     "dbt_project.yml",
     "models",
@@ -193,15 +197,19 @@ def run_in_project(
     check: bool = True,
     timeout: float = 900,
     db: Path | None = None,
+    extra_vars: dict[str, object] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt``/``mf`` with ``cwd`` = a project copy, its own warehouse file and profiles.
 
-    For dbt, ``raw_data_path`` is passed as a var when ``raw_dir`` is given. The warehouse is
-    ``project/warehouse.duckdb`` unless ``db`` names another file.
+    For dbt, ``raw_data_path`` is passed as a var when ``raw_dir`` is given, beside
+    ``extra_vars`` (e.g. ``DEMO_CONFIGURATION``). The warehouse is ``project/warehouse.duckdb``
+    unless ``db`` names another file.
     """
     command = [tool_executable(tool), *args]
-    if tool == "dbt" and raw_dir is not None:
-        command += ["--vars", json.dumps({"raw_data_path": str(raw_dir)})]
+    variables: dict[str, object] = {} if raw_dir is None else {"raw_data_path": str(raw_dir)}
+    variables.update(extra_vars or {})
+    if tool == "dbt" and variables:
+        command += ["--vars", json.dumps(variables)]
     env = {
         **os.environ,
         "METRIC_LEDGER_DB": str(db or project / "warehouse.duckdb"),

@@ -47,6 +47,8 @@ def test_unreadable_input_is_one_line_and_exit_2(args: list[str]) -> None:
 
 
 def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
+    # The shipped configuration: no decision records (the demo's verdicts are checked in
+    # test_demo_configuration.py).
     result = CliRunner().invoke(main, ["summary", "--db", str(built_project / "warehouse.duckdb")])
     assert result.exit_code == 0, result.output
     for expected in (
@@ -54,6 +56,6 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
         "Coverage and first response by channel",
         "Guardrails",
         "Branch comparability gate",
-        "Decision DR-2026-001",
+        "Decision records: none to review",
     ):
         assert expected in result.output

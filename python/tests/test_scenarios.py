@@ -1,6 +1,7 @@
 """End-to-end: each failure mode of shared/design/scenarios.md, generated into an export, built
-with the real project (a temporary copy, empty context log), and caught by the warehouse's
-guardrail models where it should be and nowhere else; the clean build raises none of them."""
+with the real project (a temporary copy, with the shipped configuration: an empty context log and
+no decision records, not the demo's), and caught by the warehouse's guardrail models where it
+should be and nowhere else; the clean build raises none of them."""
 
 from __future__ import annotations
 
@@ -66,8 +67,6 @@ def build_with(
         raw = root / "raw"
         generate(raw, tickets=tickets, seed=7, start=START, weeks=WEEKS, scenarios=scenarios)
         project = copy_project(root / "project")
-        context = project / "seeds" / "context_log.csv"
-        context.write_text(context.read_text().splitlines()[0] + "\n")
         run_in_project(project, ["build"], raw_dir=raw)
         _BUILDS[key] = Build(project)
     return _BUILDS[key]
@@ -256,8 +255,6 @@ def test_definition_change_freezes_the_metric_and_yields_a_notice(
     raw = root / "raw"
     generate(raw, tickets=8_000, seed=9, start=START, weeks=WEEKS, scenarios=("definition_change",))
     project = copy_project(root / "project")
-    context = project / "seeds" / "context_log.csv"
-    context.write_text(context.read_text().splitlines()[0] + "\n")
     model = project / "models/intermediate/support/int_ticket_messages_classified.sql"
     text = model.read_text()
     removed = "            and not coalesce(messages.is_auto_response, false)\n"
@@ -314,8 +311,8 @@ def test_definition_change_freezes_the_metric_and_yields_a_notice(
     assert "`first_response_minutes_p50` v1 -> v2" in markdown
 
 
-def test_repo_seed_context_log_is_not_used_by_these_builds() -> None:
-    # The scenario builds replace the demo context log with an empty one, so that a flag can only
-    # come from the injected scenario. Guard against the demo seed changing format.
-    header = (REPO / "seeds" / "context_log.csv").read_text().splitlines()[0]
-    assert header.startswith("occurred_on,scope_type,scope_value,kind")
+def test_these_builds_read_an_empty_context_log() -> None:
+    # The scenario builds use the shipped configuration (no demo var), whose context log is empty,
+    # so that a flag can only come from the injected scenario.
+    lines = (REPO / "seeds" / "context_log.csv").read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("occurred_on,scope_type,scope_value,kind")

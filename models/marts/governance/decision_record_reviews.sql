@@ -1,5 +1,6 @@
-{#- One row per decision record (seed decision_records): its leading metric and both guardrails
-    before and after the decision in the record's frozen slice, and the verdict.
+{#- One row per decision record (int_decision_records: the seed decision_records, or the demo's
+    own with use_demo_configuration): its leading metric and both guardrails before and after
+    the decision in the record's frozen slice, and the verdict.
     - Windows, in ISO weeks (Monday) of each metric's own aggregation time: before = the 4 weeks
       before the week of decided_on; after = the week after decided_on up to the week of
       review_on. The week of decided_on is the transition week and belongs to neither.
@@ -14,9 +15,9 @@
       guardrail is breached, adjust otherwise. It is computed every week; it is final once
       is_review_due (the week of review_on is complete in the data).
     - The weekly slice values come from metric_values_sql for the (metric, dimension) pairs the
-      records ask for (decision_record_metric_slices, read from the seed when the model runs;
-      every governed metric of the tickets semantic model x the six slice dimensions when the
-      seed is not built), generated at compile time; the join keeps the (metric, dimension,
+      records ask for (decision_record_metric_slices, read from int_decision_records when the
+      model runs; every governed metric of the tickets semantic model x the six slice
+      dimensions when it is not built), generated at compile time; the join keeps the (metric, dimension,
       value) triples the records ask for. (Unit tests have no
       graph: they override governed_metrics, metric_lineage and metric_values_sql.) -#}
 -- depends_on: {{ ref('fct_tickets') }}
@@ -43,7 +44,7 @@ with
 
 decision_records as (
 
-    select * from {{ ref('decision_records') }}
+    select * from {{ ref('int_decision_records') }}
 
 ),
 

@@ -36,7 +36,7 @@ changelog as (
 
 context_log as (
 
-    select * from {{ ref('context_log') }}
+    select * from {{ ref('int_context_log') }}
 
 ),
 
