@@ -1,8 +1,13 @@
 {#-
-    on-run-start: before anything reads the raw export, check that every source table of the
-    contract exists and has every contract column with a compatible type. Stops the run with one
-    line per problem, naming the file (or table) and the column. Runs for `build` and `run` only,
-    so parsing, compiling and unit tests never need raw data.
+    on-run-start: before anything reads the raw export, check every source table of the contract
+    and report every problem of the export in one run, one line each, naming the file (or table)
+    and the column:
+      - errors (the build stops before any model runs): a missing file or table, a missing
+        contract column, a column of an incompatible type, a `tickets` table without rows;
+      - warnings (the build goes on): columns the contract does not know (one line per file),
+        and an empty table other than `tickets` (what it leaves without data).
+    Runs for `build` and `run` only, so parsing, compiling and unit tests never need raw data.
+    Each adapter only inspects (raw_contract_inspection); the verdict is shared.
 -#}
 {% macro check_raw_contract() %}
     {% if execute and flags.WHICH in ['build', 'run'] %}
@@ -21,6 +26,17 @@
     {{ return(tables | sort(attribute='name')) }}
 {% endmacro %}
 
+{#- What an empty table means. A table listed here may be empty (the build warns); any other
+    contract table must have rows (DECISIONLOG.md, "Empty tables and contract errors"). -#}
+{% macro raw_contract_empty_table_effects() %}
+    {{ return({
+        'ticket_events': 'no ticket has a reply or a status change (every ticket stays new): first response and resolution metrics will have no data',
+        'csat_responses': 'CSAT metrics will have no data',
+        'agents': 'agent shifts have no branch, team or region: per-branch staffing metrics will have no data',
+        'agent_shifts': 'schedule adherence and contacts per agent hour will have no data',
+    }) }}
+{% endmacro %}
+
 {#- Which physical types satisfy each contract type. A column of nulls only (type NULL) fits any. -#}
 {% macro raw_type_is_compatible(contract_type, actual_type) %}
     {% set actual = actual_type | upper %}
@@ -34,71 +50,129 @@
     {{ return(actual in ['NULL', '"NULL"'] or actual in families.get(contract_type | lower, [contract_type | upper])) }}
 {% endmacro %}
 
-{% macro default__check_raw_contract() %}
-    {% set problems = [] %}
+{#- One inspection per contract table: where (the file or table named in every line), found,
+    columns ({lower-case name: physical type}) and has_rows. -#}
+{% macro raw_contract_inspection(where, found, columns={}, has_rows=false) %}
+    {{ return({'where': where, 'found': found, 'columns': columns, 'has_rows': has_rows}) }}
+{% endmacro %}
+
+{#- Tables in raw_schema; `files`: each is a view over the file of raw_data_path (Spark), so
+    the lines name the file. -#}
+{% macro default__check_raw_contract(files=false) %}
+    {% set inspections = {} %}
     {% for node in raw_contract_tables() %}
+        {% if files %}
+            {% set where = 'raw file ' ~ var('raw_data_path') ~ '/' ~ node.name ~ '.parquet' %}
+        {% else %}
+            {% set where = 'raw table ' ~ node.schema ~ '.' ~ node.identifier %}
+        {% endif %}
         {% set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.identifier) %}
         {% if relation is none %}
-            {% do problems.append('raw table ' ~ node.schema ~ '.' ~ node.identifier ~ ': not found') %}
+            {% do inspections.update({node.name: raw_contract_inspection(where, false)}) %}
         {% else %}
-            {% set actual = {} %}
+            {% set columns = {} %}
             {% for column in adapter.get_columns_in_relation(relation) %}
-                {% do actual.update({column.name | lower: column.data_type}) %}
+                {% do columns.update({column.name | lower: column.data_type}) %}
             {% endfor %}
-            {% do problems.extend(raw_contract_column_problems(node, actual, 'raw table ' ~ node.schema ~ '.' ~ node.identifier)) %}
+            {% set probe = run_query('select count(*) as has_rows from (select 1 as one from ' ~ relation ~ ' limit 1) as probe') %}
+            {% do inspections.update({node.name: raw_contract_inspection(where, true, columns, probe.columns[0].values()[0] > 0)}) %}
         {% endif %}
     {% endfor %}
-    {% do raise_raw_contract_problems(problems) %}
+    {% do report_raw_contract(inspections, files) %}
 {% endmacro %}
 
 {% macro duckdb__check_raw_contract() %}
-    {% set problems = [] %}
+    {% set inspections = {} %}
     {% for node in raw_contract_tables() %}
         {% set path = var('raw_data_path') ~ '/' ~ node.name ~ '.parquet' %}
-        {% set found = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] %}
-        {% if found == 0 %}
-            {% do problems.append('raw file ' ~ path ~ ': file not found (source contract table ' ~ node.name ~ '; set the var raw_data_path to the export directory)') %}
+        {% set where = 'raw file ' ~ path %}
+        {% set literal = "'" ~ (path | replace("'", "''")) ~ "'" %}
+        {% set found = run_query('select count(*) from glob(' ~ literal ~ ')').columns[0].values()[0] > 0 %}
+        {% if not found %}
+            {% do inspections.update({node.name: raw_contract_inspection(where, false)}) %}
         {% else %}
-            {% set actual = {} %}
-            {% for row in run_query("describe select * from read_parquet('" ~ path ~ "')") %}
-                {% do actual.update({row[0] | lower: row[1]}) %}
+            {% set columns = {} %}
+            {% for row in run_query('describe select * from read_parquet(' ~ literal ~ ')') %}
+                {% do columns.update({row[0] | lower: row[1]}) %}
             {% endfor %}
-            {% do problems.extend(raw_contract_column_problems(node, actual, 'raw file ' ~ path)) %}
+            {% set probe = run_query('select count(*) from (select 1 from read_parquet(' ~ literal ~ ') limit 1)') %}
+            {% do inspections.update({node.name: raw_contract_inspection(where, true, columns, probe.columns[0].values()[0] > 0)}) %}
         {% endif %}
     {% endfor %}
-    {% do raise_raw_contract_problems(problems) %}
+    {% do report_raw_contract(inspections, true) %}
 {% endmacro %}
 
-{% macro raw_contract_column_problems(node, actual, where) %}
+{#- The verdict on every table: warnings first (logged, the build goes on), then every error in
+    one message (the build stops before any model runs). -#}
+{% macro report_raw_contract(inspections, files) %}
     {% set problems = [] %}
-    {% for column in node.columns.values() %}
-        {% set name = column.name | lower %}
-        {% if name not in actual %}
-            {% do problems.append(where ~ ': column ' ~ name ~ ' is missing (contract type ' ~ column.data_type ~ ')') %}
-        {% elif not raw_type_is_compatible(column.data_type, actual[name]) %}
-            {% do problems.append(where ~ ': column ' ~ name ~ ' has type ' ~ actual[name] ~ ', the contract says ' ~ column.data_type) %}
+    {% set warnings = [] %}
+    {% set optional = raw_contract_empty_table_effects() %}
+    {% for node in raw_contract_tables() %}
+        {% set seen = inspections[node.name] %}
+        {% if not seen.found %}
+            {% if files %}
+                {% do problems.append(seen.where ~ ': file not found (source contract table ' ~ node.name ~ '; set the var raw_data_path to the export directory)') %}
+            {% else %}
+                {% do problems.append(seen.where ~ ': not found (source contract table ' ~ node.name ~ '; set the var raw_schema to the schema of the export)') %}
+            {% endif %}
+        {% else %}
+            {% set contract = [] %}
+            {% for column in node.columns.values() %}
+                {% set name = column.name | lower %}
+                {% do contract.append(name) %}
+                {% if name not in seen.columns %}
+                    {% do problems.append(seen.where ~ ': column ' ~ name ~ ' is missing (contract type ' ~ column.data_type ~ ')') %}
+                {% elif not raw_type_is_compatible(column.data_type, seen.columns[name]) %}
+                    {% do problems.append(seen.where ~ ': column ' ~ name ~ ' has type ' ~ seen.columns[name] ~ ', the contract says ' ~ column.data_type) %}
+                {% endif %}
+            {% endfor %}
+            {% set extra = [] %}
+            {% for name in seen.columns %}
+                {% if name not in contract %}
+                    {% do extra.append(name) %}
+                {% endif %}
+            {% endfor %}
+            {% if extra %}
+                {% do warnings.append(seen.where ~ ': extra column' ~ ('s ' if extra | length > 1 else ' ') ~ (extra | join(', ')) ~ ' not in the source contract (ignored)') %}
+            {% endif %}
+            {% if not seen.has_rows and node.name in optional %}
+                {% do warnings.append(seen.where ~ ': no rows; ' ~ optional[node.name]) %}
+            {% elif not seen.has_rows and node.name == 'tickets' %}
+                {% do problems.append(seen.where ~ ': no rows; the export needs at least one ticket') %}
+            {% elif not seen.has_rows %}
+                {% do problems.append(seen.where ~ ': no rows; the source contract requires rows in ' ~ node.name) %}
+            {% endif %}
         {% endif %}
     {% endfor %}
-    {{ return(problems) }}
-{% endmacro %}
-
-{% macro raise_raw_contract_problems(problems) %}
+    {% for line in warnings %}
+        {% do exceptions.warn('[WARNING]: ' ~ line) %}
+    {% endfor %}
     {% if problems %}
-        {% do exceptions.raise_compiler_error('The raw export breaks the source contract:\n  ' ~ (problems | join('\n  '))) %}
+        {% do exceptions.raise_compiler_error('The raw export breaks the source contract (' ~ problems | length ~ ' problem' ~ ('s' if problems | length > 1 else '') ~ '; no model ran):\n  ' ~ (problems | join('\n  '))) %}
     {% endif %}
 {% endmacro %}
 
 {#- Spark reads the export where DuckDB does: the Parquet files in raw_data_path, registered as
     views in raw_schema before the check (var spark_raw_views: false reads tables already loaded
-    into raw_schema instead). Timestamps are read as session-zone (UTC) timestamps. -#}
+    into raw_schema instead). Timestamps are read as session-zone (UTC) timestamps. A file that
+    is not in raw_data_path gets no view, so the shared check names it with the others. -#}
 {% macro spark__check_raw_contract() %}
     {% if var('spark_raw_views') %}
         {% do run_query('create database if not exists ' ~ var('raw_schema')) %}
+        {% set present = [] %}
+        {% for row in run_query('select path from binaryFile.`' ~ var('raw_data_path') ~ '`') %}
+            {% do present.append(row[0].split('/')[-1]) %}
+        {% endfor %}
         {% for node in raw_contract_tables() %}
             {% set path = var('raw_data_path') ~ '/' ~ node.name ~ '.parquet' %}
-            {% do run_query('create or replace view ' ~ var('raw_schema') ~ '.' ~ node.identifier
-                ~ ' as select * from parquet.`' ~ path ~ '`') %}
+            {% if node.name ~ '.parquet' in present %}
+                {% do run_query('create or replace view ' ~ var('raw_schema') ~ '.' ~ node.identifier
+                    ~ ' as select * from parquet.`' ~ path ~ '`') %}
+            {% else %}
+                {% do run_query('drop view if exists ' ~ var('raw_schema') ~ '.' ~ node.identifier) %}
+            {% endif %}
         {% endfor %}
     {% endif %}
-    {% do default__check_raw_contract() %}
+    {% do default__check_raw_contract(files=var('spark_raw_views')) %}
 {% endmacro %}

@@ -7,14 +7,8 @@ from typing import Any
 
 import click
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="metric_ledger")
-def main() -> None:
-    """Governed support metrics: generate exports, summarise builds, check definitions."""
-
-
-# --- generate: synthetic raw export (metric_ledger.synth) ------------------------------------
+# Exit codes of every command: 0 done, 1 a check failed (the gate), 2 the input is wrong
+# (unreadable or malformed input, a bad argument, an output path that cannot be written).
 
 
 class _OneLineUsageError(click.UsageError):
@@ -34,7 +28,28 @@ class _OneLineErrorsCommand(click.Command):
             raise _OneLineUsageError(exc.format_message(), ctx) from None
 
 
-@main.command("generate", cls=_OneLineErrorsCommand)
+def _cannot_write(path: Path, error: OSError) -> _OneLineUsageError:
+    """An output path that cannot be written: one line, exit code 2."""
+    reason = error.strerror or (str(error).splitlines() or [type(error).__name__])[0]
+    return _OneLineUsageError(f"cannot write {path}: {reason}")
+
+
+class _OneLineErrorsGroup(click.Group):
+    """A group whose commands print their argument errors in one line."""
+
+    command_class = _OneLineErrorsCommand
+
+
+@click.group(cls=_OneLineErrorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="metric_ledger")
+def main() -> None:
+    """Governed support metrics: generate exports, summarise builds, check definitions."""
+
+
+# --- generate: synthetic raw export (metric_ledger.synth) ------------------------------------
+
+
+@main.command("generate")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--tickets", type=int, default=50_000, show_default=True, help="Tickets to draw.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
@@ -63,11 +78,11 @@ def generate_command(
     except synth.SynthArgumentError as exc:
         raise _OneLineUsageError(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+        raise _cannot_write(out_dir, exc) from None
     click.echo(summary.one_line())
 
 
-@main.command("slice", cls=_OneLineErrorsCommand)
+@main.command("slice")
 @click.argument("src", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("dst", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -96,7 +111,7 @@ def slice_command(
     """Write the export SRC as it stood at --as-of into DST (the input of an incremental run)."""
     from datetime import datetime
 
-    from metric_ledger.synth.slicing import slice_export
+    from metric_ledger.synth.slicing import ExportNotFoundError, slice_export
 
     try:
         moment = datetime.fromisoformat(as_of)
@@ -108,12 +123,10 @@ def slice_command(
         raise _OneLineUsageError("--as-of: give a UTC time without an offset")
     try:
         summary = slice_export(src, dst, moment, late_share, max_delay_hours)
-    except ValueError as exc:
+    except (ValueError, ExportNotFoundError) as exc:
         raise _OneLineUsageError(str(exc)) from None
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {dst}: {exc.strerror or exc}") from None
+        raise _cannot_write(dst, exc) from None
     rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
     click.echo(
         f"export as of {summary.as_of.isoformat()}: {rows}; "
@@ -410,6 +423,8 @@ def approve_command(
     except MetricLedgerError as error:
         _fail_input(error)
         return
+    except OSError as error:
+        raise _cannot_write(Path(error.filename or changelog_path), error) from None
     click.echo(
         f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
         f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s); "
@@ -483,7 +498,7 @@ _HEAD_DB = click.option(
 )
 
 
-@main.command("impact", cls=_OneLineErrorsCommand)
+@main.command("impact")
 @_BASE_DB
 @_HEAD_DB
 @click.option(
@@ -538,7 +553,7 @@ _PG_DIR = click.option(
 )
 
 
-@main.group("postgres")
+@main.group("postgres", cls=_OneLineErrorsGroup)
 def postgres_group() -> None:
     """A throwaway local PostgreSQL server for `dbt --target postgres` (settings from the
     METRIC_LEDGER_PG_* variables of profiles/profiles.yml)."""

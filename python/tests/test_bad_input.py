@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -38,6 +40,29 @@ def _problem_lines(output: str) -> list[str]:
     return [line.strip() for line in output.splitlines() if line.strip().startswith("raw file ")]
 
 
+def _warning_lines(output: str) -> list[str]:
+    marker = "[WARNING]: "
+    return [
+        line.split(marker, 1)[1].strip()
+        for line in output.splitlines()
+        if marker + "raw file " in line
+    ]
+
+
+def _empty(path: Path) -> None:
+    pq.write_table(pq.read_table(path).slice(0, 0), path)
+
+
+def _no_model_ran(proc: subprocess.CompletedProcess[str], workspace: DbtWorkspace) -> bool:
+    """No model started and the warehouse holds no table or view."""
+    if " START sql " in proc.stdout:
+        return False
+    if not workspace.db_path.exists():
+        return True
+    with duckdb.connect(str(workspace.db_path), read_only=True) as con:
+        return not con.execute("select table_name from information_schema.tables").fetchall()
+
+
 def test_missing_file_stops_the_build_naming_the_file(clean_export: Path, tmp_path: Path) -> None:
     raw = _copy(clean_export, tmp_path)
     (raw / "agent_shifts.parquet").unlink()
@@ -52,31 +77,72 @@ def test_missing_file_stops_the_build_naming_the_file(clean_export: Path, tmp_pa
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
-def test_missing_column_and_wrong_type_name_file_and_column(
+def test_every_contract_problem_of_the_export_is_reported_in_one_run(
     clean_export: Path, tmp_path: Path
 ) -> None:
     raw = _copy(clean_export, tmp_path)
-    tickets = pq.read_table(raw / "tickets.parquet").drop(["customer_tier"])
+    pq.write_table(
+        pq.read_table(raw / "tickets.parquet").drop(["customer_tier"]), raw / "tickets.parquet"
+    )
+    pq.write_table(pq.read_table(raw / "agents.parquet").drop(["team"]), raw / "agents.parquet")
     events = pq.read_table(raw / "ticket_events.parquet")
     events = events.set_column(
         events.schema.get_field_index("body_chars"),
         "body_chars",
         events.column("body_chars").cast(pa.string()),
     )
-    pq.write_table(tickets, raw / "tickets.parquet")
     pq.write_table(events, raw / "ticket_events.parquet")
-    proc = run_dbt("build", DbtWorkspace(tmp_path / "dbt", raw), check=False)
+    (raw / "agent_shifts.parquet").unlink()
+    workspace = DbtWorkspace(tmp_path / "dbt", raw)
+    # Any run or build runs the on-run-start check; one small model keeps the run cheap.
+    proc = run_dbt("run", workspace, ["--select", "stg_helpdesk__agents"], check=False)
     assert proc.returncode != 0
-    problems = _problem_lines(proc.stdout)
-    assert (
-        f"raw file {raw}/tickets.parquet: column customer_tier is missing (contract type varchar)"
-        in problems
-    )
-    assert (
+    assert sorted(_problem_lines(proc.stdout)) == [
+        f"raw file {raw}/agent_shifts.parquet: file not found (source contract table "
+        "agent_shifts; set the var raw_data_path to the export directory)",
+        f"raw file {raw}/agents.parquet: column team is missing (contract type varchar)",
         f"raw file {raw}/ticket_events.parquet: column body_chars has type VARCHAR, "
-        "the contract says integer"
-    ) in problems
-    assert len(problems) == 2
+        "the contract says integer",
+        f"raw file {raw}/tickets.parquet: column customer_tier is missing (contract type varchar)",
+    ]
+    assert "The raw export breaks the source contract (4 problems; no model ran)" in proc.stdout
+    assert _no_model_ran(proc, workspace)
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_extra_columns_and_an_empty_optional_table_warn_and_the_build_goes_on(
+    clean_export: Path, tmp_path: Path
+) -> None:
+    raw = _copy(clean_export, tmp_path)
+    agents = pq.read_table(raw / "agents.parquet")
+    agents = agents.append_column("badge_colour", pa.array(["teal"] * agents.num_rows))
+    agents = agents.append_column("desk", pa.array([None] * agents.num_rows, pa.int32()))
+    pq.write_table(agents, raw / "agents.parquet")
+    _empty(raw / "csat_responses.parquet")
+    workspace = DbtWorkspace(tmp_path / "dbt", raw)
+    proc = run_dbt("run", workspace, ["--select", "stg_helpdesk__agents"])
+    assert _warning_lines(proc.stdout) == [
+        f"raw file {raw}/agents.parquet: extra columns badge_colour, desk not in the source "
+        "contract (ignored)",
+        f"raw file {raw}/csat_responses.parquet: no rows; CSAT metrics will have no data",
+    ]
+    assert _problem_lines(proc.stdout) == []
+    with warehouse_connect(workspace.db_path) as con:
+        relation = find_relation(con, "stg_helpdesk__agents")
+        assert con.execute(f"select count(*) from {relation}").fetchone() == (agents.num_rows,)
+
+
+def test_an_export_without_tickets_stops_the_build(clean_export: Path, tmp_path: Path) -> None:
+    raw = _copy(clean_export, tmp_path)
+    _empty(raw / "tickets.parquet")
+    workspace = DbtWorkspace(tmp_path / "dbt", raw)
+    proc = run_dbt("run", workspace, ["--select", "stg_helpdesk__agents"], check=False)
+    assert proc.returncode != 0
+    assert _problem_lines(proc.stdout) == [
+        f"raw file {raw}/tickets.parquet: no rows; the export needs at least one ticket"
+    ]
+    assert _no_model_ran(proc, workspace)
+    assert "Traceback" not in proc.stdout + proc.stderr
 
 
 def test_contract_breaking_rows_are_quarantined_with_reasons_not_dropped(

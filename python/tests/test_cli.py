@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -59,3 +61,75 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
         "Decision records: none to review",
     ):
         assert expected in result.output
+
+
+# --- input errors exit 2 with one line (the gate keeps 1 for "failed") -----------------------
+
+
+def _one_error_line(result: Any) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return str(lines[0])
+
+
+@pytest.fixture()
+def unwritable(tmp_path: Path) -> Path:
+    """A directory path that cannot be made (its parent is a file), even for root."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    return blocker / "out"
+
+
+def test_generate_to_an_unwritable_path_exits_2(unwritable: Path) -> None:
+    result = CliRunner().invoke(main, ["generate", str(unwritable), "--tickets", "20"])
+    line = _one_error_line(result)
+    assert line.startswith(f"Error: cannot write {unwritable}: ")
+
+
+def test_slice_to_an_unwritable_path_exits_2(tmp_path: Path, unwritable: Path) -> None:
+    from metric_ledger.synth import generate
+
+    src = tmp_path / "export"
+    generate(src, tickets=20, seed=1, start=date(2026, 1, 5), weeks=1)
+    result = CliRunner().invoke(main, ["slice", str(src), str(unwritable), "--as-of", "2026-01-08"])
+    line = _one_error_line(result)
+    assert line.startswith(f"Error: cannot write {unwritable}: ")
+
+
+def test_slice_of_an_incomplete_export_names_every_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "agents.parquet").write_text("")
+    result = CliRunner().invoke(
+        main, ["slice", str(tmp_path / "src"), str(tmp_path / "dst"), "--as-of", "2026-01-08"]
+    )
+    line = _one_error_line(result)
+    assert line == (
+        f"Error: {tmp_path / 'src'}: missing raw file(s) tickets.parquet, "
+        "ticket_events.parquet, csat_responses.parquet, agent_shifts.parquet"
+    )
+    assert not (tmp_path / "dst").exists()
+
+
+def test_generate_refuses_a_start_that_is_not_a_monday(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["generate", str(tmp_path / "out"), "--tickets", "20", "--start", "2026-01-06"]
+    )
+    line = _one_error_line(result)
+    assert line == (
+        "Error: --start must be a Monday (weeks run Monday to Sunday), got 2026-01-06, a Tuesday"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fingerprint", "--target", "."],
+        ["approve", "some_metric", "--reason", "why"],
+        ["postgres", "load"],
+    ],
+)
+def test_bad_arguments_of_any_command_are_one_line_and_exit_2(args: list[str]) -> None:
+    _one_error_line(CliRunner().invoke(main, args))

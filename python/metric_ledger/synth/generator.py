@@ -55,11 +55,18 @@ class GenerationSummary:
 
 
 def parse_start(text: str) -> date:
-    """Parse an ISO date (YYYY-MM-DD) or raise SynthArgumentError."""
+    """Parse an ISO date (YYYY-MM-DD) that is a Monday (weeks run Monday to Sunday), or raise
+    SynthArgumentError."""
     try:
-        return date.fromisoformat(text.strip())
+        start = date.fromisoformat(text.strip())
     except ValueError:
         raise SynthArgumentError(f"--start must be a date like 2026-01-05, got {text!r}") from None
+    if start.isoweekday() != 1:
+        raise SynthArgumentError(
+            f"--start must be a Monday (weeks run Monday to Sunday), "
+            f"got {start.isoformat()}, a {start.strftime('%A')}"
+        )
+    return start
 
 
 def validate(tickets: int, seed: int, weeks: int, scenarios: Sequence[str]) -> list[sc.Scenario]:

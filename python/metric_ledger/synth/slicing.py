@@ -27,6 +27,10 @@ DEFAULT_LATE_SHARE = 0.02
 DEFAULT_MAX_DELAY_HOURS = 48
 
 
+class ExportNotFoundError(FileNotFoundError):
+    """The source export lacks raw files; the message names the directory and every one."""
+
+
 @dataclass(frozen=True)
 class SliceSummary:
     """Row counts of a sliced export."""
@@ -68,9 +72,9 @@ def slice_export(
         raise ValueError(f"late_share must be between 0 and 1, got {late_share}")
     if max_delay_hours < 1:
         raise ValueError(f"max_delay_hours must be at least 1, got {max_delay_hours}")
-    missing = [t for t in TABLES if not (src / f"{t}.parquet").is_file()]
+    missing = [f"{t}.parquet" for t in TABLES if not (src / f"{t}.parquet").is_file()]
     if missing:
-        raise FileNotFoundError(f"{src / (missing[0] + '.parquet')}: file not found")
+        raise ExportNotFoundError(f"{src}: missing raw file(s) {', '.join(missing)}")
     dst.mkdir(parents=True, exist_ok=True)
     cut = f"timestamp '{as_of.isoformat(sep=' ')}'"
     con = duckdb.connect()
