@@ -57,3 +57,18 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
         "Decision DR-2026-001",
     ):
         assert expected in result.output
+
+
+def test_summary_of_an_empty_build_says_so_plainly() -> None:
+    from rich.console import Console
+
+    from metric_ledger.report import render_guardrails, render_summary
+    from metric_ledger.summary import BuildSummary, GuardrailFindings
+
+    console = Console(record=True, width=200)
+    render_summary(BuildSummary(None, None, 0, 0, 0.0, 0), console)
+    render_guardrails(GuardrailFindings(latest_complete_week=None), console)
+    text = console.export_text()
+    assert "the export has no tickets" in text
+    assert "no complete week in the export" in text
+    assert "None" not in text and "week of -" not in text and "Every governed metric" not in text
