@@ -49,32 +49,74 @@ def main() -> None:
 # --- generate: synthetic raw export (metric_ledger.synth) ------------------------------------
 
 
-@main.command("generate")
+class _GenerateCommand(_OneLineErrorsCommand):
+    """`generate`: the help ends with the edge exports (read from the registry when shown)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from metric_ledger.synth.edges import EDGES
+
+        with formatter.section("Edges (--edge NAME)"):
+            formatter.write_dl([(name, cls.summary) for name, cls in EDGES.items()])
+
+
+@main.command("generate", cls=_GenerateCommand)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--tickets", type=int, default=50_000, show_default=True, help="Tickets to draw.")
+@click.option(
+    "--tickets", type=int, default=None, help="Tickets to draw.  [default: 50000; an edge's own]"
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @click.option(
-    "--start", default="2026-01-05", show_default=True, help="First day (UTC, ISO date; a Monday)."
+    "--start",
+    default=None,
+    help="First day (UTC, ISO date; a Monday).  [default: 2026-01-05; an edge's own]",
 )
-@click.option("--weeks", type=int, default=12, show_default=True, help="Length of the period.")
+@click.option(
+    "--weeks", type=int, default=None, help="Length of the period.  [default: 12; an edge's own]"
+)
 @click.option(
     "--scenario", "scenarios", multiple=True, metavar="NAME", help="Inject a scenario (repeatable)."
 )
+@click.option(
+    "--edge",
+    metavar="NAME",
+    default=None,
+    help="Write a small edge export instead (its own tickets, start and weeks unless given; "
+    "not with --scenario). NAME: one of the edges below.",
+)
 def generate_command(
-    out_dir: Path, tickets: int, seed: int, start: str, weeks: int, scenarios: tuple[str, ...]
+    out_dir: Path,
+    tickets: int | None,
+    seed: int,
+    start: str | None,
+    weeks: int | None,
+    scenarios: tuple[str, ...],
+    edge: str | None,
 ) -> None:
-    """Write a deterministic synthetic raw export (five Parquet files) to OUT_DIR."""
+    """Write a deterministic synthetic raw export (five Parquet files) to OUT_DIR.
+
+    With --edge NAME, write the smallest export that shows one boundary of the data a build
+    must survive instead: every edge export is valid under the source contract except
+    all_quarantined.
+    """
     from metric_ledger import synth
 
     try:
-        summary = synth.generate(
-            out_dir,
-            tickets=tickets,
-            seed=seed,
-            start=synth.parse_start(start),
-            weeks=weeks,
-            scenarios=scenarios,
-        )
+        first_day = None if start is None else synth.parse_start(start)
+        if edge is not None:
+            if scenarios:
+                raise synth.SynthArgumentError("--edge cannot be combined with --scenario")
+            summary = synth.generate_edge(
+                out_dir, edge, seed=seed, tickets=tickets, start=first_day, weeks=weeks
+            )
+        else:
+            summary = synth.generate(
+                out_dir,
+                tickets=synth.DEFAULT_TICKETS if tickets is None else tickets,
+                seed=seed,
+                start=synth.DEFAULT_START if first_day is None else first_day,
+                weeks=synth.DEFAULT_WEEKS if weeks is None else weeks,
+                scenarios=scenarios,
+            )
     except synth.SynthArgumentError as exc:
         raise _OneLineUsageError(str(exc)) from None
     except OSError as exc:

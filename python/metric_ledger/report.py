@@ -19,8 +19,19 @@ def _minutes(value: float | None) -> str:
 def render_summary(summary: BuildSummary, console: Console | None = None) -> None:
     """Print a build summary: totals, per-channel coverage and response, quarantine."""
     console = console or Console()
+    if not summary.all_contacts:
+        console.print(
+            "[bold]metric_ledger build[/bold]  the export has no tickets: no week, no contact "
+            "and no metric value to summarise."
+        )
+        _render_quarantine(summary, console)
+        return
+    if summary.first_week is None or summary.last_week is None:
+        weeks = "none (no ticket has a creation time)"
+    else:
+        weeks = f"{summary.first_week} .. {summary.last_week}"
     console.print(
-        f"[bold]metric_ledger build[/bold]  weeks {summary.first_week} .. {summary.last_week}\n"
+        f"[bold]metric_ledger build[/bold]  weeks {weeks}\n"
         f"contacts in export {summary.all_contacts:,}  included {summary.included_contacts:,}  "
         f"coverage {summary.coverage_rate:.1%}  quarantined tickets {summary.quarantined_tickets:,}"
     )
@@ -39,6 +50,10 @@ def render_summary(summary: BuildSummary, console: Console | None = None) -> Non
             _minutes(row.first_meaningful_response_minutes_p50),
         )
     console.print(channels)
+    _render_quarantine(summary, console)
+
+
+def _render_quarantine(summary: BuildSummary, console: Console) -> None:
     if summary.quarantine:
         quarantine = Table(title="Quarantined raw rows (stg_helpdesk__quarantined_rows)")
         for header in ("table", "reason", "rows"):
@@ -54,17 +69,23 @@ def render_guardrails(findings: GuardrailFindings, console: Console | None = Non
     """Print what the guardrails caught: frozen metrics and why, coverage drops, mix shifts,
     branch gate verdicts, re-baseline notices, decision-record verdicts."""
     console = console or Console()
-    week = findings.latest_complete_week or "-"
-    console.print(f"\n[bold]Guardrails[/bold]  latest complete week {week}")
-    if findings.blocked_this_week:
-        table = Table(title=f"Metrics not usable for their job in the week of {week}")
-        for header in ("metric", "job", "why not"):
-            table.add_column(header)
-        for status in findings.blocked_this_week:
-            table.add_row(status.metric_name, status.job, status.reasons)
-        console.print(table)
+    week = findings.latest_complete_week
+    if week is None:
+        console.print(
+            "\n[bold]Guardrails[/bold]  no complete week in the export: no metric-week can be "
+            "judged usable for its job yet."
+        )
     else:
-        console.print(f"Every governed metric may be used for its job in the week of {week}.")
+        console.print(f"\n[bold]Guardrails[/bold]  latest complete week {week}")
+        if findings.blocked_this_week:
+            table = Table(title=f"Metrics not usable for their job in the week of {week}")
+            for header in ("metric", "job", "why not"):
+                table.add_column(header)
+            for status in findings.blocked_this_week:
+                table.add_row(status.metric_name, status.job, status.reasons)
+            console.print(table)
+        else:
+            console.print(f"Every governed metric may be used for its job in the week of {week}.")
     counts = ", ".join(
         f"{reason} {count}" for reason, count in findings.blocked_weeks_by_reason.items() if count
     )

@@ -36,8 +36,8 @@ class QuarantineCount:
 
 @dataclass(frozen=True)
 class BuildSummary:
-    first_week: str
-    last_week: str
+    first_week: str | None  # None when no ticket has a creation week (an empty export)
+    last_week: str | None
     all_contacts: int
     included_contacts: int
     coverage_rate: float
@@ -115,8 +115,8 @@ def read_summary(database: Path) -> BuildSummary:
     assert totals is not None
     first_week, last_week, all_contacts, included, quarantined = totals
     return BuildSummary(
-        first_week=str(first_week),
-        last_week=str(last_week),
+        first_week=None if first_week is None else str(first_week),
+        last_week=None if last_week is None else str(last_week),
         all_contacts=int(all_contacts),
         included_contacts=int(included),
         coverage_rate=(included / all_contacts) if all_contacts else 0.0,
@@ -178,7 +178,7 @@ class RebaselineNotice:
 
 @dataclass(frozen=True)
 class GuardrailFindings:
-    latest_complete_week: str | None
+    latest_complete_week: str | None  # None when no week lies wholly inside the export
     blocked_this_week: list[MetricWeekStatus] = field(default_factory=list)
     blocked_weeks_by_reason: dict[str, int] = field(default_factory=dict)
     coverage_drops: list[MetricWeekStatus] = field(default_factory=list)

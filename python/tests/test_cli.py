@@ -133,3 +133,18 @@ def test_generate_refuses_a_start_that_is_not_a_monday(tmp_path: Path) -> None:
 )
 def test_bad_arguments_of_any_command_are_one_line_and_exit_2(args: list[str]) -> None:
     _one_error_line(CliRunner().invoke(main, args))
+
+
+def test_summary_of_an_empty_build_says_so_plainly() -> None:
+    from rich.console import Console
+
+    from metric_ledger.report import render_guardrails, render_summary
+    from metric_ledger.summary import BuildSummary, GuardrailFindings
+
+    console = Console(record=True, width=200)
+    render_summary(BuildSummary(None, None, 0, 0, 0.0, 0), console)
+    render_guardrails(GuardrailFindings(latest_complete_week=None), console)
+    text = console.export_text()
+    assert "the export has no tickets" in text
+    assert "no complete week in the export" in text
+    assert "None" not in text and "week of -" not in text and "Every governed metric" not in text

@@ -17,8 +17,17 @@ import pytest
 from click.testing import CliRunner
 
 from metric_ledger.cli import main
-from metric_ledger.synth import SCENARIOS, GenerationSummary, SynthArgumentError, generate
+from metric_ledger.synth import (
+    EDGES,
+    SCENARIOS,
+    GenerationSummary,
+    SynthArgumentError,
+    edge_names,
+    generate,
+    generate_edge,
+)
 from metric_ledger.synth import constants as c
+from metric_ledger.synth.edges import AllQuarantined, resolve_edge
 from metric_ledger.synth.scenarios import CoverageGap
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -1190,7 +1199,9 @@ def test_backlog_aging_grows_the_old_bucket_while_the_backlog_stays_flat(
     assert clean_weekly[-1][1] < 2 * clean_base_old
 
 
-def _contract_violations(directory: Path, channels: tuple[str, ...]) -> dict[str, int]:
+def _contract_violations(
+    directory: Path, channels: tuple[str, ...], end: datetime = END
+) -> dict[str, int]:
     con = _connect(directory)
     checks = {
         "ticket key": "select count(*) - count(distinct ticket_id) from tickets",
@@ -1207,7 +1218,7 @@ def _contract_violations(directory: Path, channels: tuple[str, ...]) -> dict[str
         "orphan surveys": "select count(*) from csat_responses anti join tickets using (ticket_id)",
         "event before created": """select count(*) from ticket_events e join tickets t
             using (ticket_id) where e.occurred_at < t.created_at""",
-        "event after end": f"select count(*) from ticket_events where occurred_at >= '{END}'",
+        "event after end": f"select count(*) from ticket_events where occurred_at >= '{end}'",
         "updated_at": """select count(*) from tickets t join (select ticket_id, max(occurred_at) m
             from ticket_events group by 1) e using (ticket_id) where t.updated_at <> e.m""",
         "message rules": """select count(*) from ticket_events where (event_type = 'message'
@@ -1374,3 +1385,270 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+# --- edge exports ---------------------------------------------------------------------------------
+
+EDGE_SEED = 9
+#: the one contract check each edge export breaks by design (everything else must hold)
+EDGE_EXPECTED_BREAKS: dict[str, set[str]] = {
+    # invalid on purpose: unknown priority, tier and region; an empty branch is not the agents'
+    "all_quarantined": {"ticket enums", "author branch"},
+    "empty_agents": {"author branch"},  # agent authors with no agents table row
+    "empty_ticket_events": {"surveys"},  # surveys kept, the solves they follow are gone
+}
+
+
+def _edge_end(name: str) -> datetime:
+    _, shape = resolve_edge(name)
+    first = datetime(shape.start.year, shape.start.month, shape.start.day)
+    return first + timedelta(days=7 * shape.weeks + shape.extra_days)
+
+
+@pytest.fixture(scope="module")
+def edge_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    runs = {}
+    for name in edge_names():
+        runs[name] = tmp_path_factory.mktemp(f"edge_{name}")
+        generate_edge(runs[name], name, seed=EDGE_SEED)
+    return runs
+
+
+def _rows(directory: Path) -> dict[str, int]:
+    return {name: pq.read_metadata(directory / f"{name}.parquet").num_rows for name in TABLE_NAMES}
+
+
+def test_registry_lists_the_edges_of_the_design() -> None:
+    assert set(edge_names()) == {
+        "one_ticket",
+        "one_week",
+        "week_without_surveys",
+        "shiftless_and_idle_agents",
+        "single_channel",
+        "outbound_only",
+        "nothing_solved",
+        "all_quarantined",
+        "empty_tickets",
+        "empty_ticket_events",
+        "empty_csat_responses",
+        "empty_agents",
+        "empty_agent_shifts",
+        "dst_change",
+        "mid_week_end",
+    }
+    assert all(cls.summary and cls.__doc__ for cls in EDGES.values())
+
+
+def test_edge_exports_have_the_contract_columns_and_keep_the_contract(
+    edge_runs: dict[str, Path],
+) -> None:
+    for name, directory in edge_runs.items():
+        for table, expected in EXPECTED_SCHEMAS.items():
+            schema = pq.read_schema(directory / f"{table}.parquet")
+            assert [(f.name, f.type) for f in schema] == expected, (name, table)
+        found = _contract_violations(directory, c.CONTRACT_CHANNELS, _edge_end(name))
+        assert set(found) == EDGE_EXPECTED_BREAKS.get(name, set()), (name, found)
+
+
+def test_edge_exports_are_deterministic(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        generate_edge(tmp_path / run, "shiftless_and_idle_agents", seed=3)
+    for name in TABLE_NAMES:
+        a = (tmp_path / "a" / f"{name}.parquet").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.parquet").read_bytes(), name
+
+
+def test_one_ticket_is_a_single_included_customer_ticket(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["one_ticket"])
+    assert con.execute(
+        "select count(*), bool_or(is_internal_requester), count(merged_into_ticket_id) from tickets"
+    ).fetchall() == [(1, False, 0)]
+    assert _one(con, "select max(occurred_at) from ticket_events") < datetime(2026, 1, 12)
+    assert _one(con, "select count(*) from ticket_events where event_type = 'message'") >= 1
+
+
+def test_one_week_spans_exactly_one_week(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["one_week"])
+    first, last = con.execute(
+        "select min(created_at), max(created_at) from tickets"
+    ).fetchone() or (
+        None,
+        None,
+    )
+    assert first >= datetime(2026, 1, 5) and last < datetime(2026, 1, 12)
+    assert _one(con, "select max(shift_date) from agent_shifts") < date(2026, 1, 12)
+
+
+def test_week_without_surveys_has_none_sent_or_answered_in_the_middle_week(
+    edge_runs: dict[str, Path],
+) -> None:
+    con = _connect(edge_runs["week_without_surveys"])
+    weekly = dict(
+        con.execute(
+            """select date_trunc('week', sent_at)::date, count(*) from csat_responses group by 1"""
+        ).fetchall()
+    )
+    assert date(2026, 1, 12) not in weekly and weekly.get(date(2026, 1, 5), 0) > 0
+    assert weekly.get(date(2026, 1, 19), 0) > 0
+    answered_in_week = """select count(*) from csat_responses
+        where responded_at >= '2026-01-12' and responded_at < '2026-01-19'"""
+    assert _one(con, answered_in_week) == 0
+    # tickets are still solved that week: only the surveys are missing
+    solved = """select count(*) from ticket_events where new_value = 'solved'
+        and occurred_at >= '2026-01-12' and occurred_at < '2026-01-19'"""
+    assert _one(con, solved) > 0
+
+
+def test_shiftless_and_idle_agents(edge_runs: dict[str, Path], tmp_path: Path) -> None:
+    con = _connect(edge_runs["shiftless_and_idle_agents"])
+    authors = "select distinct author_id from ticket_events where author_type = 'agent'"
+    shifted = "select distinct agent_id from agent_shifts"
+    working_without_shift = con.execute(f"{authors} except {shifted}").fetchall()
+    shifts_without_work = con.execute(f"{shifted} except {authors}").fetchall()
+    assert len(working_without_shift) == 1
+    # the added agent (the next id) works shifts and authors nothing; a leaver may too
+    idle = _one(con, "select max(agent_id) from agents")
+    assert (idle,) in shifts_without_work
+    assert _one(con, f"select count(*) from agent_shifts where agent_id = '{idle}'") > 0
+    assert _one(con, "select count(*) - count(distinct agent_id) from agents") == 0
+    # the shifts moved: the busy agent's days are the idle agent's
+    busy = working_without_shift[0][0]
+    assert _one(con, f"select count(*) from agents where agent_id = '{busy}'") == 1
+    generate(tmp_path, tickets=300, seed=EDGE_SEED, start=START, weeks=2)  # the same draws
+    clean = _connect(tmp_path)
+    moved = "select shift_date from agent_shifts where agent_id = '{}' order by 1"
+    assert (
+        con.execute(moved.format(idle)).fetchall() == clean.execute(moved.format(busy)).fetchall()
+    )
+
+
+def test_single_channel_is_all_email(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["single_channel"])
+    assert con.execute("select distinct channel from tickets").fetchall() == [("email",)]
+
+
+def test_outbound_only_tickets_start_with_an_agent_message(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["outbound_only"])
+    first_public = """select ticket_id, arg_min(author_type, (occurred_at, event_id)) as author
+        from ticket_events where event_type = 'message' and is_public group by ticket_id"""
+    assert con.execute(f"select distinct author from ({first_public})").fetchall() == [("agent",)]
+    assert _one(con, "select count(*) from tickets") == _one(
+        con, f"select count(*) from ({first_public})"
+    )
+    assert _one(con, "select count(merged_into_ticket_id) from tickets") == 0
+
+
+def test_nothing_solved_has_no_solve_close_or_survey(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["nothing_solved"])
+    assert (
+        _one(con, "select count(*) from ticket_events where new_value in ('solved', 'closed')") == 0
+    )
+    assert _one(con, "select count(*) from csat_responses") == 0
+    assert _one(con, "select count(*) from ticket_events where event_type = 'message'") > 0
+
+
+def test_all_quarantined_breaks_every_ticket_row(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["all_quarantined"])
+    broken = f"""select count(*) from tickets where priority not in ({_quote(c.PRIORITIES)})
+        or customer_tier not in ({_quote(c.TIERS)}) or region not in ({_quote(c.REGIONS)})
+        or coalesce(trim(queue), '') = '' or coalesce(trim(contact_reason), '') = ''
+        or coalesce(trim(branch), '') = ''"""
+    assert _one(con, broken) == _one(con, "select count(*) from tickets") > 0
+    # every break of the rotation occurs; keys stay valid, so events keep their tickets
+    assert _one(con, "select count(*) - count(distinct ticket_id) from tickets") == 0
+    assert _one(con, "select count(*) from tickets where priority = 'urgent'") > 0
+    assert _one(con, "select count(*) from tickets where contact_reason is null") > 0
+    assert len(AllQuarantined.REASONS) == 6
+
+
+@pytest.mark.parametrize(
+    ("edge", "emptied"),
+    [
+        ("empty_tickets", {"tickets", "ticket_events", "csat_responses"}),
+        ("empty_ticket_events", {"ticket_events"}),
+        ("empty_csat_responses", {"csat_responses"}),
+        ("empty_agents", {"agents", "agent_shifts"}),
+        ("empty_agent_shifts", {"agent_shifts"}),
+    ],
+)
+def test_empty_table_edges_empty_exactly_their_tables(
+    edge_runs: dict[str, Path], edge: str, emptied: set[str]
+) -> None:
+    rows = _rows(edge_runs[edge])
+    assert {name for name, count in rows.items() if count == 0} == emptied, rows
+
+
+def test_dst_change_spans_the_us_daylight_saving_start(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["dst_change"])
+    first, last = con.execute(
+        "select min(created_at), max(created_at) from tickets"
+    ).fetchone() or (
+        None,
+        None,
+    )
+    assert first >= datetime(2026, 3, 2) and last < datetime(2026, 3, 16)
+    change = "'2026-03-08 07:00'"  # 02:00 EST
+    sides = con.execute(
+        f"""select count(*) filter (where created_at < {change}),
+            count(*) filter (where created_at >= {change}) from tickets where region = 'NA'"""
+    ).fetchone()
+    assert sides is not None and min(sides) > 0
+
+
+def test_mid_week_end_ends_on_a_wednesday(edge_runs: dict[str, Path]) -> None:
+    con = _connect(edge_runs["mid_week_end"])
+    last = _one(con, "select max(created_at) from tickets")
+    assert last.date() == date(2026, 1, 21) and last.date().isoweekday() == 3
+    assert _one(con, "select max(occurred_at) from ticket_events") < datetime(2026, 1, 22)
+    assert _one(con, "select max(shift_date) from agent_shifts") <= date(2026, 1, 21)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"edge": "bogus"}, "unknown edge 'bogus'"),
+        ({"edge": "one_ticket", "tickets": 5}, "fixes --tickets to 1"),
+        ({"edge": "one_week", "weeks": 2}, "fixes --weeks to 1"),
+        ({"edge": "dst_change", "start": date(2026, 1, 5)}, "fixes --start"),
+        ({"edge": "single_channel", "tickets": 0}, "--tickets"),
+    ],
+)
+def test_generate_edge_rejects_bad_arguments(
+    tmp_path: Path, kwargs: dict[str, Any], needle: str
+) -> None:
+    with pytest.raises(SynthArgumentError, match=needle):
+        generate_edge(tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_edge_takes_overrides_it_does_not_fix(tmp_path: Path) -> None:
+    summary = generate_edge(tmp_path, "single_channel", tickets=120, weeks=1)
+    assert summary.tickets == 120 and summary.edge == "single_channel"
+    assert _one(_connect(tmp_path), "select max(created_at) from tickets") < datetime(2026, 1, 12)
+
+
+def test_cli_edge_generates_and_lists_the_edges(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "e"), "--edge", "one_ticket"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and "tickets=1 " in lines[0] and "edge=one_ticket" in lines[0]
+    helped = CliRunner().invoke(main, ["generate", "--help"])
+    assert all(name in helped.output for name in edge_names())
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--edge", "bogus"], "bogus"),
+        (["--edge", "one_ticket", "--tickets", "4"], "--tickets"),
+        (["--edge", "one_week", "--scenario", "macro_gaming"], "--scenario"),
+    ],
+)
+def test_cli_bad_edge_arguments_exit_2_with_one_line(
+    tmp_path: Path, args: list[str], needle: str
+) -> None:
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert not (tmp_path / "out").exists()

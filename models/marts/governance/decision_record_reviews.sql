@@ -13,7 +13,8 @@
       (no data yet) is not a breach and does not meet the target.
     - verdict: roll_back when any guardrail is breached, keep when the target is met and no
       guardrail is breached, adjust otherwise. It is computed every week; it is final once
-      is_review_due (the week of review_on is complete in the data).
+      is_review_due (the week of review_on is complete in the data; never while the export has
+      no complete week).
     - The weekly slice values come from metric_values_sql for the (metric, dimension) pairs the
       records ask for (decision_record_metric_slices, read from int_decision_records when the
       model runs; every governed metric of the tickets semantic model x the six slice
@@ -262,7 +263,8 @@ final as (
         after_from_week,
         after_to_week,
         last_complete_week_start_date,
-        after_to_week <= last_complete_week_start_date as is_review_due,
+        -- no complete week in the export (one ticket, a partial week): no review is due yet
+        coalesce(after_to_week <= last_complete_week_start_date, false) as is_review_due,
         leading_metric,
         leading_direction,
         cast(leading_target_change_pct as {{ type_double() }}) as leading_target_change_pct,

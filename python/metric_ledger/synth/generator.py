@@ -40,6 +40,7 @@ class GenerationSummary:
     agents: int
     agent_shifts: int
     scenarios: tuple[str, ...] = ()
+    edge: str | None = None
 
     @property
     def events_per_ticket(self) -> float:
@@ -47,6 +48,7 @@ class GenerationSummary:
 
     def one_line(self) -> str:
         scen = f" scenarios={','.join(self.scenarios)}" if self.scenarios else ""
+        scen += f" edge={self.edge}" if self.edge else ""
         return (
             f"wrote {self.out_dir}: tickets={self.tickets} ticket_events={self.ticket_events} "
             f"csat_responses={self.csat_responses} agents={self.agents} "
@@ -100,6 +102,46 @@ def generate(
     """
     active = validate(tickets, seed, weeks, scenarios)
     plan = Plan(tickets=tickets, seed=seed, start=start, weeks=weeks)
+    return run_plan(Path(out_dir), plan, active)
+
+
+def generate_edge(
+    out_dir: Path,
+    edge: str,
+    seed: int = DEFAULT_SEED,
+    tickets: int | None = None,
+    start: date | None = None,
+    weeks: int | None = None,
+) -> GenerationSummary:
+    """Write the edge export `edge` (see `metric_ledger.synth.edges`) to `out_dir`.
+
+    An edge export is a small export with one property a build must survive (one ticket,
+    nothing solved, an empty table ...). `tickets`, `start` and `weeks` default to the edge's
+    own; an edge that fixes one of them (one_ticket fixes the tickets) rejects another value.
+    The same arguments always give byte-identical files.
+    """
+    from metric_ledger.synth.edges import resolve_edge
+
+    try:
+        chosen, shape = resolve_edge(edge, tickets=tickets, start=start, weeks=weeks)
+    except ValueError as exc:
+        raise SynthArgumentError(str(exc)) from None
+    validate(shape.tickets, seed, shape.weeks, ())
+    plan = Plan(
+        tickets=shape.tickets,
+        seed=seed,
+        start=shape.start,
+        weeks=shape.weeks,
+        extra_days=shape.extra_days,
+    )
+    return run_plan(Path(out_dir), plan, [chosen], edge=chosen.name)
+
+
+def run_plan(
+    out_dir: Path, plan: Plan, active: Sequence[sc.Scenario], edge: str | None = None
+) -> GenerationSummary:
+    """Draw the export of `plan` with the hooks of `active` (scenarios or an edge) and write it."""
+    seed = plan.seed
     streams = [
         np.random.Generator(np.random.PCG64(s)) for s in np.random.SeedSequence(seed).spawn(6)
     ]
@@ -123,13 +165,14 @@ def generate(
     tables = build_tables(plan, ticket_arrays, events, outcome, surveys, agents, shifts)
     for s in active:
         tables = s.adjust_tables(plan, tables, rngs[s.name])
-    write_tables(Path(out_dir), tables)
+    write_tables(out_dir, tables)
     return GenerationSummary(
-        out_dir=Path(out_dir),
+        out_dir=out_dir,
         tickets=tables["tickets"].num_rows,
         ticket_events=tables["ticket_events"].num_rows,
         csat_responses=tables["csat_responses"].num_rows,
         agents=tables["agents"].num_rows,
         agent_shifts=tables["agent_shifts"].num_rows,
-        scenarios=tuple(s.name for s in active),
+        scenarios=() if edge else tuple(s.name for s in active),
+        edge=edge,
     )

@@ -33,6 +33,8 @@ class Plan:
     seed: int
     start: date
     weeks: int
+    #: days after the last whole week: the export ends mid-week (0 = it ends on a week boundary)
+    extra_days: int = 0
     channel_weights: F64 = field(default_factory=lambda: _arr(c.CHANNEL_WEIGHTS))
     region_weights: F64 = field(default_factory=lambda: _arr(c.REGION_WEIGHTS))
     tier_weights: F64 = field(default_factory=lambda: _arr(c.TIER_WEIGHTS))
@@ -48,7 +50,7 @@ class Plan:
 
     @property
     def days(self) -> int:
-        return self.weeks * 7
+        return self.weeks * 7 + self.extra_days
 
     @property
     def start_epoch(self) -> int:
@@ -59,7 +61,7 @@ class Plan:
 
     @property
     def end_epoch(self) -> int:
-        """Export end (exclusive) in epoch seconds: start + weeks * 7 days."""
+        """Export end (exclusive) in epoch seconds: start + weeks * 7 + extra_days days."""
         return self.start_epoch + self.days * 86_400
 
     def day_epoch(self, day: date) -> int:

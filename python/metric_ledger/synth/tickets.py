@@ -102,6 +102,8 @@ def draw_tickets(plan: Plan, rng: np.random.Generator) -> Tickets:
     base = np.flatnonzero(role == 0)
     end = plan.end_epoch
     child = np.flatnonzero(role == 1)
+    if base.size == 0:  # a tiny export (one ticket): nothing to repeat
+        child = child[:0]
     parent = base[(u[11][child] * base.size).astype(np.int64)]
     gap = 3600 + (-np.log1p(-u[12][child]) * 60 * 3600).astype(np.int64)
     new_created = created[parent] + gap
@@ -117,6 +119,8 @@ def draw_tickets(plan: Plan, rng: np.random.Generator) -> Tickets:
     merged_into = np.full(n, -1, dtype=np.int64)
     dup = np.flatnonzero(role == 2)
     non_dup = np.flatnonzero(role != 2)
+    if non_dup.size == 0:  # a tiny export (one ticket): nothing to duplicate
+        dup = dup[:0]
     target = non_dup[(u[11][dup] * non_dup.size).astype(np.int64)]
     new_created = created[target] + 60 + (u[12][dup] * 7140).astype(np.int64)
     ok = new_created < end
