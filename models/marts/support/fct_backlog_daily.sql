@@ -28,11 +28,11 @@ export_bounds as (
 calendar_days as (
 
     select
-        calendar_days.calendar_date,
-        {{ dbt.dateadd('second', 86399, 'cast(calendar_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as day_end_at
-    from {{ ref('int_calendar_days') }} as calendar_days
+        all_days.calendar_date,
+        {{ dbt.dateadd('second', 86399, 'cast(all_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as day_end_at
+    from {{ ref('int_calendar_days') }} as all_days
     inner join export_bounds
-        on calendar_days.calendar_date <= export_bounds.export_last_date
+        on all_days.calendar_date <= export_bounds.export_last_date
 
 ),
 
