@@ -32,6 +32,19 @@
         ('min_response_rate', 'double')], rows)) }}
 {% endmacro %}
 
+{#- metric_name, maturity_after, maturity_days (a var name resolved to its value),
+    maturity_days_var (that var's name, null for a literal number): ledger.maturity. -#}
+{% macro ledger_maturity_rows() %}
+    {% set rows = [] %}
+    {% for metric in governed_metrics() %}
+        {% set maturity = metric.config.meta.get('ledger', {}).get('maturity') or {} %}
+        {% set days = maturity.get('days') %}
+        {% do rows.append([metric.name, maturity.get('after'), maturity_days(days), days if days is string else none]) %}
+    {% endfor %}
+    {{ return(_literal_rows([('metric_name', 'string'), ('maturity_after', 'string'),
+        ('maturity_days', 'integer'), ('maturity_days_var', 'string')], rows)) }}
+{% endmacro %}
+
 {#- metric_name, counter_metric_name, limit_value, limit_kind (max when lower is better for the
     counter-metric, min when higher is better). Counter-metrics named without a limit get none. -#}
 {% macro counter_limit_rows() %}

@@ -9,6 +9,7 @@
         'blast_radius': ['money_and_careers', 'staffing', 'prioritization', 'comparisons', 'escalations'],
         'decision_moves': ['worsens', 'improves'],
         'text_fields': ['definition', 'coverage', 'comparability', 'automation_limits', 'known_biases', 'monitoring_signals', 'change_triggers'],
+        'maturity_anchors': ['week_end', 'last_first_solve', 'last_survey_sent'],
     }) }}
 {% endmacro %}
 
@@ -122,6 +123,7 @@
                     {% do problems.append(where ~ 'counter_metrics names the metric itself') %}
                 {% endif %}
             {% endfor %}
+            {% do problems.extend(maturity_problems(metric, ledger)) %}
             {% do problems.extend(covered_channel_problems(metric, ledger)) %}
             {% set stop_the_line = ledger.get('stop_the_line') or {} %}
             {% for counter in (stop_the_line.get('counter_metric_limits') or {}).keys() %}
@@ -325,4 +327,36 @@
         {% do problems.append(where ~ 'ledger.coverage does not name covered channel(s) ' ~ unnamed | join(', ') ~ ' (the prose must say which channels ledger.covered_channels covers)') %}
     {% endif %}
     {{ return(problems) }}
+{% endmacro %}
+
+{#- ledger.maturity says how long after a week the metric's number is final (immature_week in
+    metric_status_weekly): {after: <anchor>, days: <days>}. after is week_end (the week's last
+    day), last_first_solve (the date of the week's last first solve) or last_survey_sent (the
+    date of the week's last survey sent); days is a whole number >= 0 or the name of a var that
+    holds one (the definition window the number waits for, e.g. repeat_contact_window_days). -#}
+{% macro maturity_problems(metric, ledger) %}
+    {% set problems = [] %}
+    {% set where = 'metric ' ~ metric.name ~ ': ledger.maturity' %}
+    {% set anchors = ledger_vocabulary().maturity_anchors %}
+    {% set maturity = ledger.get('maturity') %}
+    {% if maturity is not mapping %}
+        {% do problems.append(where ~ ' is missing (how long after a week its number is final: maturity: {after: ' ~ anchors | join('|') ~ ', days: N or a var name})') %}
+        {{ return(problems) }}
+    {% endif %}
+    {% if maturity.get('after') not in anchors %}
+        {% do problems.append(where ~ '.after is ' ~ (maturity.get('after') | string) ~ ', expected one of ' ~ anchors | join(', ')) %}
+    {% endif %}
+    {% if maturity_days(maturity.get('days')) is none %}
+        {% do problems.append(where ~ '.days is ' ~ (maturity.get('days') | string) ~ ', expected a whole number of days >= 0 or the name of a var holding one') %}
+    {% endif %}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- The days of a ledger.maturity: a whole number >= 0, or a var's value; none when invalid. -#}
+{% macro maturity_days(days) %}
+    {% set value = var(days, none) if days is string else days %}
+    {% if value is number and value is not boolean and value >= 0 and value == (value | int) %}
+        {{ return(value | int) }}
+    {% endif %}
+    {{ return(none) }}
 {% endmacro %}

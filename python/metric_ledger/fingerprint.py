@@ -13,7 +13,8 @@ Definition components of a metric:
 - ``seed:<node id>``: the content of every upstream seed (of any size);
 Beside them, not hashed: ``var:<name>``, the value of every var the lineage's SQL or macros
 read (their effect is in the compiled SQL; the values explain a change).
-Governance components: job, counter_metrics, stop_the_line, decision, status, approvers.
+Governance components: job, counter_metrics, stop_the_line, decision, status, approvers, better
+and maturity (metric_status_weekly reads it: when a week's number is final).
 Everything else (labels, descriptions, ledger prose) is documentation.
 """
 
@@ -42,6 +43,7 @@ GOVERNANCE_FIELDS = (
     "status",
     "approvers",
     "better",
+    "maturity",
 )
 # Ledger fields that a model reads to compute a number: part of the definition, never
 # documentation (covered_channels decides which contacts count as covered).

@@ -169,7 +169,8 @@ def run_gate(
                     metric,
                     "governance_changed",
                     f"the governance of {metric} (job, counter-metrics, thresholds, decision, "
-                    f"status or approvers) changed since version {approved.version} was approved",
+                    f"status, approvers, direction or maturity) changed since version "
+                    f"{approved.version} was approved",
                     command,
                     changes,
                 )

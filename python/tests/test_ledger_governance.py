@@ -92,6 +92,27 @@ BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         "metric contacts: ledger.known_biases is missing",
     ),
     (
+        "missing_maturity",
+        "repeat_contact_rate",
+        lambda m: _ledger(m).pop("maturity"),
+        "metric repeat_contact_rate: ledger.maturity is missing (how long after a week its number "
+        "is final",
+    ),
+    (
+        "maturity_days_names_no_var",
+        "csat_response_rate",
+        lambda m: _ledger(m)["maturity"].update(days="survey_window"),
+        "metric csat_response_rate: ledger.maturity.days is survey_window, expected a whole number "
+        "of days >= 0 or the name of a var holding one",
+    ),
+    (
+        "unknown_maturity_anchor",
+        "reopen_rate",
+        lambda m: _ledger(m)["maturity"].update(after="last_reopen"),
+        "metric reopen_rate: ledger.maturity.after is last_reopen, expected one of week_end, "
+        "last_first_solve, last_survey_sent",
+    ),
+    (
         "pause_and_fix_exposed_for_target_use",
         "first_response_business_minutes_p50",
         lambda m: _ledger(m).update(status="pause_and_fix"),

@@ -2,6 +2,9 @@
     job this week and, if not, every reason why (governance.md §5), each driven by the metric's
     ledger thresholds, the context log and the changelog:
     - incomplete_week: the week is only partly inside the export (never judged week over week);
+    - immature_week: the export ends before the week's number is final (int_metric_weeks_maturity,
+      from the ledger's maturity);
+    - no_data: the metric has no value that week (never usable);
     - coverage_drop: the metric's included volume fell by more than stop_the_line.coverage_drop_pct
       from the previous (complete) week, with no context-log entry in scope explaining it;
     - definition_freeze: inside the freeze window of a changelog definition change;
@@ -67,6 +70,12 @@ counter_metrics as (
 weeks as (
 
     select * from {{ ref('int_export_weeks') }}
+
+),
+
+maturity as (
+
+    select * from {{ ref('int_metric_weeks_maturity') }}
 
 ),
 
@@ -299,6 +308,8 @@ flagged as (
         counter_values.counter_metric_values,
         response_rates.csat_response_rate,
         not metric_weeks.is_complete_week as is_incomplete,
+        not coalesce(maturity.is_mature, false) as is_immature,
+        metric_values.metric_value is null as has_no_data,
         coalesce(
             metric_weeks.is_complete_week
             and coalesce(previous_week.is_complete_week, false)
@@ -347,6 +358,10 @@ flagged as (
             and metric_weeks.week_start_date = counter_values.week_start_date
     left join response_rates
         on metric_weeks.week_start_date = response_rates.week_start_date
+    left join maturity
+        on
+            metric_weeks.metric_name = maturity.metric_name
+            and metric_weeks.week_start_date = maturity.week_start_date
 
 ),
 
@@ -359,11 +374,13 @@ final as (
         is_complete_week,
         metric_value,
         not(
-            is_incomplete or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
+            is_incomplete or is_immature or has_no_data or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
             or has_comparability_break or has_low_response_rate or is_paused
         ) as usable_for_job,
         replace(trim({{ dbt.concat([
             "case when is_incomplete then 'incomplete_week ' else '' end",
+            "case when is_immature then 'immature_week ' else '' end",
+            "case when has_no_data then 'no_data ' else '' end",
             "case when has_coverage_drop then 'coverage_drop ' else '' end",
             "case when has_definition_freeze then 'definition_freeze ' else '' end",
             "case when has_counter_metric_breach then 'counter_metric_breach ' else '' end",
@@ -377,6 +394,8 @@ final as (
         has_comparability_break,
         has_low_response_rate,
         is_paused,
+        is_immature,
+        has_no_data,
         cast(included_contacts as {{ dbt.type_bigint() }}) as included_contacts,
         cast(previous_included_contacts as {{ dbt.type_bigint() }}) as previous_included_contacts,
         cast(volume_drop_pct as {{ type_double() }}) as volume_drop_pct,

@@ -1,6 +1,8 @@
 {#- The backlog at each day's end (23:59:59 UTC): included tickets open at that moment, per
     segment, with age buckets (age = day end - created_at): 0-24 h, 24-72 h, 3-7 d, 7 d+, and
-    those older than `backlog_age_alert_hours`. One row per date x segment with any open ticket. -#}
+    those older than `backlog_age_alert_hours`. One row per date x segment with any open ticket,
+    for every date up to the export's last date (int_export_bounds): a day after the export's end is
+    not in the backlog (its day end is unknown, every ticket would look open). -#}
 {%- set segments = ['channel', 'queue', 'priority', 'region', 'customer_tier', 'contact_reason', 'branch'] -%}
 with
 
@@ -17,12 +19,20 @@ open_intervals as (
 
 ),
 
+export_bounds as (
+
+    select * from {{ ref('int_export_bounds') }}
+
+),
+
 calendar_days as (
 
     select
-        calendar_date,
-        {{ dbt.dateadd('second', 86399, 'cast(calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as day_end_at
-    from {{ ref('int_calendar_days') }}
+        all_days.calendar_date,
+        {{ dbt.dateadd('second', 86399, 'cast(all_days.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }} as day_end_at
+    from {{ ref('int_calendar_days') }} as all_days
+    inner join export_bounds
+        on all_days.calendar_date <= export_bounds.export_last_date
 
 ),
 
