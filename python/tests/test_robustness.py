@@ -513,6 +513,10 @@ def test_empty_tickets_stops_with_one_contract_line(edge_root: Path, parse_state
     assert lines, build.output[-5000:]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11 open: 6 metric-weeks stay usable on an all-quarantined export (coverage 0)",
+)
 def test_all_quarantined_stops_on_the_share_and_the_marts_say_nothing_is_usable(
     edge_root: Path, parse_state: Path
 ) -> None:
