@@ -7,12 +7,19 @@
     and the incremental-equals-full-refresh test guards that it changes no value.
 -#}
 
-{#- The previous build of a model in this schema, or none (first run or --full-refresh). -#}
-{% macro previous_build_of(identifier) %}
+{#- The previous build of a model of this project, in the schema the model builds into (the
+    warehouse layout puts models in several schemas), or none (first run or --full-refresh). -#}
+{% macro previous_build_of(model_name) %}
     {% if not execute or flags.FULL_REFRESH %}
         {{ return(none) }}
     {% endif %}
-    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
+    {% set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', model_name) | list %}
+    {% if nodes | length != 1 %}
+        {{ exceptions.raise_compiler_error("previous_build_of: no single model named " ~ model_name) }}
+    {% endif %}
+    {% set node = nodes[0] %}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {% endmacro %}
 
 {#- `and|where <column> in (the refresh set)` when the model builds incrementally; nothing on a

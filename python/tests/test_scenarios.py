@@ -90,11 +90,19 @@ def test_clean_data_raises_no_guardrail(clean: Build) -> None:
         "select week_start_date from branch_comparison_gate where not passes_reason_overlap"
     )
     assert overlap_failures == []
-    # Complete weeks are usable; the export's weeks are all complete here (it starts on a Monday).
+    # The export's weeks are all complete here (it starts on a Monday); a week is unusable only
+    # while its number can still move (the ledger's maturity), and those are the export's last.
     unusable = clean.rows(
-        "select metric_name, week_start_date from metric_status_weekly where not usable_for_job"
+        "select metric_name, week_start_date, reasons from metric_status_weekly "
+        "where not usable_for_job"
     )
-    assert unusable == []
+    assert all(reasons == "immature_week" for _, _, reasons in unusable), unusable
+    assert all(week_start >= week(WEEKS - 3) for _, week_start, _ in unusable), unusable
+    never_usable = clean.rows(
+        "select metric_name from metric_status_weekly group by metric_name "
+        "having not bool_or(usable_for_job)"
+    )
+    assert never_usable == []
 
 
 @pytest.mark.parametrize("variant", ["coverage_gap", "coverage_gap_vanish"])

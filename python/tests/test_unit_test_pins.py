@@ -59,11 +59,26 @@ def called_macros(manifest: dict[str, Any], node_id: str) -> list[str]:
     return macros
 
 
+def hook_only_macros(manifest: dict[str, Any], node_id: str) -> set[str]:
+    """The names of the macros a node calls from its pre- and post-hooks and not from its SQL: a
+    hook never runs in a unit test, so what they read needs no pin."""
+    node = manifest["nodes"].get(node_id) or {}
+    hooks = " ".join(
+        str(hook.get("sql") or "")
+        for key in ("pre-hook", "post-hook")
+        for hook in (node.get("config") or {}).get(key) or []
+    )
+    in_sql = set(MACRO_CALL.findall(node.get("raw_code") or ""))
+    return set(re.findall(r"\b(\w+)\(", hooks)) - in_sql
+
+
 def vars_read(manifest: dict[str, Any], node_id: str) -> set[str]:
-    """The vars a node's SQL and the macros it calls (transitively) read."""
+    """The vars a node's SQL and the macros it calls (transitively) read; macros called only from
+    its hooks are left out."""
     node = manifest["nodes"][node_id]
     names = set(VAR_CALL.findall(node.get("raw_code") or ""))
-    pending = called_macros(manifest, node_id)
+    hook_only = hook_only_macros(manifest, node_id)
+    pending = [m for m in called_macros(manifest, node_id) if m.split(".")[-1] not in hook_only]
     seen: set[str] = set()
     while pending:
         macro_id = pending.pop()
@@ -97,20 +112,12 @@ def _reads_graph(manifest: dict[str, Any], macro_id: str, overridden: set[str]) 
 def graph_readers(manifest: dict[str, Any], node_id: str, overridden: set[str]) -> list[str]:
     """The macros a node calls that read the dbt graph (a ledger lookup): a unit test pins each
     in ``overrides: macros`` (or the graph readers beneath it)."""
-    macros = called_macros(manifest, node_id)
-    node = manifest["nodes"].get(node_id) or {}
-    hooks = " ".join(
-        str(hook.get("sql") or "")
-        for key in ("pre-hook", "post-hook")
-        for hook in (node.get("config") or {}).get(key) or []
-    )
-    # a hook never runs in a unit test: macros called only from hooks need no pin
-    in_hooks = set(re.findall(r"\b(\w+)\(", hooks))
+    hook_only = hook_only_macros(manifest, node_id)
     return sorted(
         {
             m.split(".")[-1]
-            for m in macros
-            if m.split(".")[-1] not in in_hooks and _reads_graph(manifest, m, overridden)
+            for m in called_macros(manifest, node_id)
+            if m.split(".")[-1] not in hook_only and _reads_graph(manifest, m, overridden)
         }
     )
 
