@@ -197,6 +197,7 @@ _REASON_FLAGS = {
     "counter_metric_breach": "has_counter_metric_breach",
     "comparability_break": "has_comparability_break",
     "low_response_rate": "has_low_response_rate",
+    "below_coverage_floor": "is_below_coverage_floor",
     "paused": "is_paused",
     "definition_version_mismatch": "has_definition_version_mismatch",
 }

@@ -13,6 +13,8 @@
       each by at least counter_metric_divergence_pct (the number "hit" at the counter's expense);
     - comparability_break: a context-log entry in scope that breaks comparability that week;
     - low_response_rate: csat response rate under stop_the_line.min_response_rate;
+    - below_coverage_floor: the metric counts less of the contacts in its scope than its ledger's
+      stop_the_line.coverage_floor (int_metric_weeks_coverage_floor);
     - paused: the ledger's status is pause_and_fix.
     Every metric's counter-metric values for the same week are beside it (counter_metric_values),
     so a target is never read without them, and every row carries the definition version (ledger)
@@ -76,6 +78,12 @@ weeks as (
 maturity as (
 
     select * from {{ ref('int_metric_weeks_maturity') }}
+
+),
+
+coverage_floors as (
+
+    select * from {{ ref('int_metric_weeks_coverage_floor') }}
 
 ),
 
@@ -326,6 +334,7 @@ flagged as (
             and response_rates.csat_response_rate < metric_weeks.min_response_rate,
             false
         ) as has_low_response_rate,
+        coalesce(coverage_floors.is_below_coverage_floor, false) as is_below_coverage_floor,
         coalesce(metric_weeks.status = 'pause_and_fix', false) as is_paused
     from metric_weeks
     left join metric_weeks as previous_week
@@ -362,6 +371,10 @@ flagged as (
         on
             metric_weeks.metric_name = maturity.metric_name
             and metric_weeks.week_start_date = maturity.week_start_date
+    left join coverage_floors
+        on
+            metric_weeks.metric_name = coverage_floors.metric_name
+            and metric_weeks.week_start_date = coverage_floors.week_start_date
 
 ),
 
@@ -375,7 +388,7 @@ final as (
         metric_value,
         not(
             is_incomplete or is_immature or has_no_data or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
-            or has_comparability_break or has_low_response_rate or is_paused
+            or has_comparability_break or has_low_response_rate or is_below_coverage_floor or is_paused
         ) as usable_for_job,
         replace(trim({{ dbt.concat([
             "case when is_incomplete then 'incomplete_week ' else '' end",
@@ -386,6 +399,7 @@ final as (
             "case when has_counter_metric_breach then 'counter_metric_breach ' else '' end",
             "case when has_comparability_break then 'comparability_break ' else '' end",
             "case when has_low_response_rate then 'low_response_rate ' else '' end",
+            "case when is_below_coverage_floor then 'below_coverage_floor ' else '' end",
             "case when is_paused then 'paused ' else '' end",
         ]) }}), ' ', ', ') as reasons,
         has_coverage_drop,
@@ -396,6 +410,7 @@ final as (
         is_paused,
         is_immature,
         has_no_data,
+        is_below_coverage_floor,
         cast(included_contacts as {{ dbt.type_bigint() }}) as included_contacts,
         cast(previous_included_contacts as {{ dbt.type_bigint() }}) as previous_included_contacts,
         cast(volume_drop_pct as {{ type_double() }}) as volume_drop_pct,
