@@ -45,6 +45,17 @@
         ('maturity_days', 'integer'), ('maturity_days_var', 'string')], rows)) }}
 {% endmacro %}
 
+{#- metric_name, history_days (ledger.maturity.history_days, a var name resolved to its value; 0
+    when absent): how many days of the export before a week its number needs. -#}
+{% macro ledger_history_rows() %}
+    {% set rows = [] %}
+    {% for metric in governed_metrics() %}
+        {% set maturity = metric.config.meta.get('ledger', {}).get('maturity') or {} %}
+        {% do rows.append([metric.name, maturity_days(maturity.get('history_days', 0))]) %}
+    {% endfor %}
+    {{ return(_literal_rows([('metric_name', 'string'), ('history_days', 'integer')], rows)) }}
+{% endmacro %}
+
 {#- metric_name, counter_metric_name, limit_value, limit_kind (max when lower is better for the
     counter-metric, min when higher is better). Counter-metrics named without a limit get none. -#}
 {% macro counter_limit_rows() %}

@@ -59,7 +59,11 @@
 {#- "If <metric> <moves> by <by> for <for>, then <then>." -#}
 {% macro decision_statement(metric_name, decision) %}
     {% if decision is mapping and decision.get('moves') %}
-        {{ return('If ' ~ metric_name ~ ' ' ~ decision.moves ~ ' by ' ~ decision.get('by', '?') ~ ' for ' ~ decision.get('for', '?') ~ ', then ' ~ decision.get('then', '?') ~ '.') }}
+        {% set slice_text = decision_slice_text(decision.get('slice')) if decision.get('slice') is mapping else '' %}
+        {% set baseline = decision.get('baseline') if decision.get('baseline') is mapping else {} %}
+        {% set against = ' against the trailing ' ~ baseline.trailing_weeks ~ ' weeks' if baseline.get('trailing_weeks') is not none
+            else (' against a fixed baseline of ' ~ baseline.value if baseline.get('value') is not none else '') %}
+        {{ return('If ' ~ metric_name ~ (' for ' ~ slice_text if slice_text else '') ~ ' ' ~ decision.moves ~ ' by ' ~ decision.get('by', '?') ~ against ~ ' for ' ~ decision.get('for', '?') ~ ', then ' ~ decision.get('then', '?') ~ '.') }}
     {% endif %}
     {{ return(none) }}
 {% endmacro %}
@@ -124,6 +128,7 @@
                 {% endif %}
             {% endfor %}
             {% do problems.extend(maturity_problems(metric, ledger)) %}
+            {% do problems.extend(decision_problems(metric, ledger)) %}
             {% do problems.extend(covered_channel_problems(metric, ledger)) %}
             {% set stop_the_line = ledger.get('stop_the_line') or {} %}
             {% for counter in (stop_the_line.get('counter_metric_limits') or {}).keys() %}
@@ -348,6 +353,9 @@
     {% endif %}
     {% if maturity_days(maturity.get('days')) is none %}
         {% do problems.append(where ~ '.days is ' ~ (maturity.get('days') | string) ~ ', expected a whole number of days >= 0 or the name of a var holding one') %}
+    {% endif %}
+    {% if maturity.get('history_days') is not none and maturity_days(maturity.get('history_days')) is none %}
+        {% do problems.append(where ~ '.history_days is ' ~ (maturity.get('history_days') | string) ~ ', expected a whole number of days >= 0 or the name of a var holding one (how much of the export before a week its number needs)') %}
     {% endif %}
     {{ return(problems) }}
 {% endmacro %}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from metric_ledger.summary import BuildSummary, GuardrailFindings
+from metric_ledger.summary import BuildSummary, DecisionTrigger, GuardrailFindings
 
 
 def _minutes(value: float | None) -> str:
@@ -90,6 +90,8 @@ def render_guardrails(findings: GuardrailFindings, console: Console | None = Non
         f"{reason} {count}" for reason, count in findings.blocked_weeks_by_reason.items() if count
     )
     console.print(f"Metric-weeks flagged over the export: {counts or 'none'}")
+    if week is not None:
+        render_decision_triggers(findings, week, console)
     for drop in findings.coverage_drops[:8]:
         console.print(f"  coverage_drop: {drop.metric_name} in the week of {drop.week_start_date}")
     if len(findings.coverage_drops) > 8:
@@ -134,3 +136,45 @@ def render_guardrails(findings: GuardrailFindings, console: Console | None = Non
         console.print(f"Decision {decision_id} ({intervention}, {metric}): {outcome}")
     if not findings.decision_reviews:
         console.print("Decision records: none to review (seeds/decision_records.csv is empty).")
+
+
+def _move_text(trigger: DecisionTrigger) -> str:
+    if trigger.move is None:
+        return "-"
+    unit = "%" if trigger.threshold_unit == "percent" else " points"
+    return f"{trigger.move:+.1f}{unit} (threshold {trigger.threshold_value:g}{unit})"
+
+
+def render_decision_triggers(findings: GuardrailFindings, week: str, console: Console) -> None:
+    """The decision statements that fired (act) or were held (untrustworthy number) this week."""
+    fired = [t for t in findings.decision_triggers if t.decision_state == "fired"]
+    held = [t for t in findings.decision_triggers if t.decision_state == "held"]
+    if fired:
+        table = Table(title=f"Decision statements fired in the week of {week}: act")
+        for header in ("metric", "slice", "moved", "owner", "then"):
+            table.add_column(header)
+        for trigger in fired:
+            metric = trigger.metric_name + (" (new)" if trigger.is_new_firing else "")
+            table.add_row(
+                metric,
+                trigger.decision_slice or "all",
+                f"{trigger.moves} {_move_text(trigger)}",
+                trigger.owner,
+                trigger.action,
+            )
+        console.print(table)
+    else:
+        console.print(f"Decision statements fired in the week of {week}: none.")
+    if held:
+        by_reasons: dict[str, list[str]] = {}
+        for trigger in held:
+            name = trigger.metric_name + (
+                f" [{trigger.decision_slice}]" if trigger.decision_slice else ""
+            )
+            by_reasons.setdefault(trigger.held_reasons, []).append(name)
+        console.print(
+            f"Decision statements held in the week of {week} (the number may not be used, "
+            "so it triggers nothing):"
+        )
+        for reasons, names in sorted(by_reasons.items()):
+            console.print(f"  {reasons}: {', '.join(names)}")

@@ -149,6 +149,25 @@ class MetricWeekStatus:
 
 
 @dataclass(frozen=True)
+class DecisionTrigger:
+    """A decision statement's verdict in one week (metric_decision_triggers_weekly)."""
+
+    metric_name: str
+    decision_slice: str
+    decision_state: str  # fired or held here (crossing, quiet, no_baseline are not listed)
+    is_new_firing: bool
+    metric_value: float | None
+    baseline_value: float | None
+    move: float | None
+    threshold_value: float
+    threshold_unit: str
+    moves: str
+    held_reasons: str
+    action: str
+    owner: str
+
+
+@dataclass(frozen=True)
 class MixShift:
     week_start_date: str
     branch: str
@@ -186,6 +205,8 @@ class GuardrailFindings:
     branch_gate: list[BranchGateVerdict] = field(default_factory=list)
     notices: list[RebaselineNotice] = field(default_factory=list)
     decision_reviews: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # the decision statements fired or held in the latest complete week
+    decision_triggers: list[DecisionTrigger] = field(default_factory=list)
 
 
 # The reasons a metric-week may not be used, and the flag column that counts each. The verdict is
@@ -196,6 +217,7 @@ _REASON_FLAGS = {
     "definition_freeze": "has_definition_freeze",
     "counter_metric_breach": "has_counter_metric_breach",
     "comparability_break": "has_comparability_break",
+    "warm_up_week": "is_warm_up",
     "low_response_rate": "has_low_response_rate",
     "below_coverage_floor": "is_below_coverage_floor",
     "paused": "is_paused",
@@ -211,6 +233,10 @@ inner join metric_usability_weekly as usability
         and status.week_start_date = usability.week_start_date
 where {flag}
 """
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def read_guardrails(database: Path) -> GuardrailFindings:
@@ -272,6 +298,32 @@ def read_guardrails(database: Path) -> GuardrailFindings:
                 "from metric_rebaseline_notices order by effective_date desc"
             ).fetchall()
         ]
+        triggers = [
+            DecisionTrigger(
+                str(r[0]),
+                str(r[1]),
+                str(r[2]),
+                bool(r[3]),
+                _optional_float(r[4]),
+                _optional_float(r[5]),
+                _optional_float(r[6]),
+                float(r[7]),
+                str(r[8]),
+                str(r[9]),
+                str(r[10] or ""),
+                str(r[11] or ""),
+                str(r[12] or ""),
+            )
+            for r in connection.execute(
+                "select metric_name, decision_slice, decision_state, is_new_firing, "
+                "metric_value, baseline_value, move_size, threshold_value, threshold_unit, moves, "
+                "held_reasons, action, owner from metric_decision_triggers_weekly "
+                "where decision_state in ('fired', 'held') "
+                "and cast(week_start_date as varchar) = ? "
+                "order by decision_state, metric_name, decision_slice",
+                [latest_week],
+            ).fetchall()
+        ]
         try:
             reviews = [
                 (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
@@ -298,4 +350,5 @@ def read_guardrails(database: Path) -> GuardrailFindings:
         branch_gate=gate,
         notices=notices,
         decision_reviews=reviews,
+        decision_triggers=triggers,
     )

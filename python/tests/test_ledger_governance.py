@@ -143,6 +143,100 @@ def test_a_broken_ledger_stops_the_build_naming_metric_and_field(
     assert "OK created" not in proc.stdout
 
 
+DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "reopen_rate",
+        lambda m: _ledger(m)["decision"].update(by="20"),
+        "metric reopen_rate: ledger.decision.by is 20, expected a percent of the baseline "
+        '("20%") or points of a rate ("5 points")',
+    ),
+    (
+        "contacts",
+        lambda m: _ledger(m)["decision"].update(by="5 points"),
+        "metric contacts: ledger.decision.by is 5 points, but points are percentage points of a "
+        "rate and contacts is a simple metric: use a percent",
+    ),
+    (
+        "escalation_rate",
+        lambda m: _ledger(m)["decision"].update({"for": "two weeks"}),
+        "metric escalation_rate: ledger.decision.for is two weeks, expected a number of "
+        'consecutive complete weeks ("2 weeks")',
+    ),
+    (
+        "transfer_rate",
+        lambda m: _ledger(m)["decision"].update(baseline={"trailing_weeks": 0}),
+        "metric transfer_rate: ledger.decision.baseline is {'trailing_weeks': 0}, expected "
+        "{trailing_weeks: N} (N >= 1) or {value: X}",
+    ),
+    (
+        "csat_score",
+        lambda m: _ledger(m)["decision"].update(slice={"priority": "p1"}),
+        "metric csat_score: ledger.decision.slice names priority, which csat_score cannot be "
+        "segmented by (its semantic models lack it)",
+    ),
+    (
+        "backlog_open",
+        lambda m: _ledger(m)["decision"].update(slice={"mood": "calm", "channel": ""}),
+        "metric backlog_open: ledger.decision.slice names mood, expected one of channel, queue, "
+        "priority, region, customer_tier, contact_reason, branch",
+    ),
+    (
+        "backlog_open",
+        lambda m: None,
+        "metric backlog_open: ledger.decision.slice.channel is , expected a segment value (text)",
+    ),
+]  # fmt: skip
+
+
+def test_every_malformed_part_of_a_decision_statement_is_named(
+    tmp_path: Path, small_export: Path
+) -> None:
+    # One build, several metrics broken at once: the check lists every problem, one line each.
+    project = copy_project(tmp_path / "project")
+    for metric, edit, _ in DECISION_BREAKS:
+        _edit_metric(project, metric, edit)
+    proc = run_in_project(project, ["build"], raw_dir=small_export, check=False)
+    assert proc.returncode != 0
+    for _, _, message in DECISION_BREAKS:
+        assert message in proc.stdout, message
+    assert "OK created" not in proc.stdout
+
+
+def test_a_sliced_decision_with_a_fixed_baseline_is_valid_and_rendered(
+    tmp_path: Path, small_export: Path
+) -> None:
+    project = copy_project(tmp_path / "project")
+    _edit_metric(
+        project,
+        "first_response_minutes_p50",
+        lambda m: _ledger(m)["decision"].update(
+            slice={"priority": "p1", "channel": "email"}, baseline={"value": 60}
+        ),
+    )
+    run_in_project(
+        project,
+        ["build", "-s", "+metric_dictionary", "+metric_decision_triggers_weekly",
+         "--indirect-selection", "cautious"],
+        raw_dir=small_export,
+    )  # fmt: skip
+    with warehouse_connect(project / "warehouse.duckdb") as con:
+        statement = con.execute(
+            "select decision_statement from metric_dictionary "
+            "where metric_name = 'first_response_minutes_p50'"
+        ).fetchone()
+        slices = con.execute(
+            "select distinct decision_slice, baseline_value, baseline_weeks "
+            "from metric_decision_triggers_weekly "
+            "where metric_name = 'first_response_minutes_p50'"
+        ).fetchall()
+    assert statement is not None
+    assert statement[0].startswith(
+        "If first_response_minutes_p50 for channel=email, priority=p1 worsens by 20% against a "
+        "fixed baseline of 60 for 2 weeks, then "
+    )
+    assert slices == [("channel=email, priority=p1", 60.0, None)]
+
+
 def test_a_paused_metric_not_used_as_a_target_is_allowed(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     _edit_metric(project, "transfer_rate", lambda m: _ledger(m).update(status="pause_and_fix"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import REPO, copy_project, run_in_project, tool_executable
 
 from metric_ledger.synth import generate
@@ -91,13 +92,32 @@ def test_clean_data_raises_no_guardrail(clean: Build) -> None:
     )
     assert overlap_failures == []
     # The export's weeks are all complete here (it starts on a Monday); a week is unusable only
-    # while its number can still move (the ledger's maturity), and those are the export's last.
+    # while its number can still move (the ledger's maturity: the export's last weeks) or is not
+    # whole yet (its history_days: the first two weeks, for metrics by resolved or first-solved
+    # week and the backlog).
     unusable = clean.rows(
         "select metric_name, week_start_date, reasons from metric_status_weekly "
         "where not usable_for_job"
     )
-    assert all(reasons == "immature_week" for _, _, reasons in unusable), unusable
-    assert all(week_start >= week(WEEKS - 3) for _, week_start, _ in unusable), unusable
+    immature = [row for row in unusable if row[2] == "immature_week"]
+    warm_up = [row for row in unusable if row[2] == "warm_up_week"]
+    assert sorted(immature + warm_up) == sorted(unusable), unusable
+    assert all(week_start >= week(WEEKS - 3) for _, week_start, _ in immature), immature
+    assert all(week_start < week(2) for _, week_start, _ in warm_up), warm_up
+    assert {metric for metric, _, _ in warm_up} == {
+        "resolution_minutes_p50",
+        "resolution_minutes_p90",
+        "one_touch_rate",
+        "reopen_rate",
+        "repeat_contact_rate",
+        "backlog_open",
+        "backlog_older_than_72h",
+    }
+    # ... and no decision statement fires on clean data
+    fired = clean.rows(
+        "select metric_name, week_start_date from metric_decision_triggers_weekly where has_fired"
+    )
+    assert fired == []
     never_usable = clean.rows(
         "select metric_name from metric_status_weekly group by metric_name "
         "having not bool_or(usable_for_job)"
@@ -159,6 +179,89 @@ def test_reopen_inflation_breaches_resolution_with_reopen_rate(
     assert build.value("resolution_minutes_p50", week(WEEKS - 2)) < 0.75 * build.value(
         "resolution_minutes_p50", week(WEEKS - 6)
     )
+
+
+def test_reopen_inflation_fires_the_reopen_rate_decision_statement(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # reopen_rate: "if it worsens by 4 points for 2 weeks, then ..." against the 4 weeks before.
+    # Reopens go from 6% to 14% of solves in the last 4 weeks; the last two are not final yet.
+    build = build_with(tmp_path_factory, ("reopen_inflation",))
+    triggers = {
+        row[0]: row[1:]
+        for row in build.rows(
+            "select week_start_date, decision_state, is_new_firing, move_size, held_reasons "
+            "from metric_decision_triggers_weekly where metric_name = 'reopen_rate' order by 1"
+        )
+    }
+    fired = [when for when, row in triggers.items() if row[0] == "fired"]
+    assert fired == [week(WEEKS - 3)], triggers
+    assert triggers[week(WEEKS - 3)][1] is True  # the week the owner must act
+    assert triggers[week(WEEKS - 4)][0] == "crossing"  # the first inflated week, streak of 1
+    assert triggers[week(WEEKS - 3)][2] >= 4
+    # the inflated weeks that are not final yet hold the statement instead of firing it
+    for when in (week(WEEKS - 2), week(WEEKS - 1)):
+        assert triggers[when][0] == "held" and "immature_week" in triggers[when][3]
+    # before the inflation nothing crossed
+    assert all(row[0] in ("quiet", "no_baseline", "held") for when, row in triggers.items()
+               if when < week(WEEKS - 4))  # fmt: skip
+
+
+def test_coverage_gap_holds_the_first_response_statements_in_the_gap_week(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = build_with(tmp_path_factory, ("coverage_gap",))
+    gap_week = week(WEEKS - 3)
+    held = build.rows(
+        "select metric_name, decision_state, held_reasons from metric_decision_triggers_weekly "
+        "where week_start_date = ? and metric_name like 'first_%response%' order by 1",
+        [gap_week],
+    )
+    assert len(held) == 4
+    # every one held for coverage: the volume drop, or (business minutes covers fewer channels,
+    # so its volume fell less) the unknown channel in its scope pulling it under its floor
+    assert all(state == "held" for _, state, _ in held), held
+    assert all("coverage_drop" in r or "below_coverage_floor" in r for _, _, r in held), held
+    assert "coverage_drop" in dict((m, r) for m, _, r in held)["first_response_minutes_p50"]
+    assert build.rows("select * from metric_decision_triggers_weekly where has_fired") == []
+
+
+def test_a_sliced_decision_statement_fires_for_its_slice_only(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # East relabels 60% of its p1 tickets as p2 in the last 4 weeks: East's p1 volume "improves"
+    # (falls) by 60% while the total does not move. A statement on contacts in the slice
+    # branch=east, priority=p1 fires; the same statement on West's p1 contacts never does.
+    root = tmp_path_factory.mktemp("sliced_decision")
+    raw = root / "raw"
+    generate(
+        raw, tickets=60_000, seed=7, start=START, weeks=WEEKS, scenarios=("severity_downgrade",)
+    )
+    results: dict[str, list[tuple[Any, ...]]] = {}
+    for branch in ("east", "west"):
+        project = copy_project(root / f"project_{branch}")
+        path = project / "models/semantic/_metrics.yml"
+        document = yaml.safe_load(path.read_text())
+        contacts = next(m for m in document["metrics"] if m["name"] == "contacts")
+        contacts["config"]["meta"]["ledger"]["decision"].update(
+            moves="improves", by="40%", slice={"branch": branch, "priority": "p1"}
+        )
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+        run_in_project(
+            project,
+            ["build", "-s", "+metric_decision_triggers_weekly", "--exclude", "test_type:unit",
+             "--indirect-selection", "cautious"],
+            raw_dir=raw,
+        )  # fmt: skip
+        results[branch] = Build(project).rows(
+            "select week_start_date, decision_slice, decision_state, metric_value "
+            "from metric_decision_triggers_weekly where metric_name = 'contacts' order by 1"
+        )
+    east_fired = [row[0] for row in results["east"] if row[2] == "fired"]
+    assert east_fired and min(east_fired) >= week(WEEKS - 3), results["east"]
+    assert {row[1] for row in results["east"]} == {"branch=east, priority=p1"}
+    assert [row for row in results["west"] if row[2] == "fired"] == []
+    assert {row[1] for row in results["west"]} == {"branch=west, priority=p1"}
 
 
 def test_mix_shift_flags_contact_reason_and_per_reason_csat_is_flat(

@@ -4,6 +4,8 @@
     - incomplete_week: the week is only partly inside the export (never judged week over week);
     - immature_week: the export ends before the week's number is final (int_metric_weeks_maturity,
       from the ledger's maturity);
+    - warm_up_week: the export starts too close before the week for its number to be whole
+      (int_metric_weeks_history, from the ledger's maturity.history_days);
     - no_data: the metric has no value that week (never usable);
     - coverage_drop: the metric's included volume fell by more than stop_the_line.coverage_drop_pct
       from the previous (complete) week, with no context-log entry in scope explaining it;
@@ -84,6 +86,12 @@ maturity as (
 coverage_floors as (
 
     select * from {{ ref('int_metric_weeks_coverage_floor') }}
+
+),
+
+histories as (
+
+    select * from {{ ref('int_metric_weeks_history') }}
 
 ),
 
@@ -317,6 +325,7 @@ flagged as (
         response_rates.csat_response_rate,
         not metric_weeks.is_complete_week as is_incomplete,
         not coalesce(maturity.is_mature, false) as is_immature,
+        not coalesce(histories.has_full_history, false) as is_warm_up,
         metric_values.metric_value is null as has_no_data,
         coalesce(
             metric_weeks.is_complete_week
@@ -371,6 +380,10 @@ flagged as (
         on
             metric_weeks.metric_name = maturity.metric_name
             and metric_weeks.week_start_date = maturity.week_start_date
+    left join histories
+        on
+            metric_weeks.metric_name = histories.metric_name
+            and metric_weeks.week_start_date = histories.week_start_date
     left join coverage_floors
         on
             metric_weeks.metric_name = coverage_floors.metric_name
@@ -387,12 +400,13 @@ final as (
         is_complete_week,
         metric_value,
         not(
-            is_incomplete or is_immature or has_no_data or has_coverage_drop or has_definition_freeze or has_counter_metric_breach
-            or has_comparability_break or has_low_response_rate or is_below_coverage_floor or is_paused
+            is_incomplete or is_immature or is_warm_up or has_no_data or has_coverage_drop or has_definition_freeze
+            or has_counter_metric_breach or has_comparability_break or has_low_response_rate or is_below_coverage_floor or is_paused
         ) as usable_for_job,
         replace(trim({{ dbt.concat([
             "case when is_incomplete then 'incomplete_week ' else '' end",
             "case when is_immature then 'immature_week ' else '' end",
+            "case when is_warm_up then 'warm_up_week ' else '' end",
             "case when has_no_data then 'no_data ' else '' end",
             "case when has_coverage_drop then 'coverage_drop ' else '' end",
             "case when has_definition_freeze then 'definition_freeze ' else '' end",
@@ -409,6 +423,7 @@ final as (
         has_low_response_rate,
         is_paused,
         is_immature,
+        is_warm_up,
         has_no_data,
         is_below_coverage_floor,
         cast(included_contacts as {{ dbt.type_bigint() }}) as included_contacts,
