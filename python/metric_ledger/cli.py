@@ -584,6 +584,104 @@ def impact_command(
     click.echo(render_impact(result, result.flagged(explicit), output_format, top, explicit))
 
 
+@main.command("backtest")
+@click.argument("metric")
+@click.option("--by", "by", default=None, metavar="X", help='Proposed move: "20%" or "5 points".')
+@click.option(
+    "--for", "for_weeks", default=None, metavar="N", help="Proposed consecutive weeks (2)."
+)
+@click.option(
+    "--slice",
+    "slice_items",
+    multiple=True,
+    metavar="K=V",
+    help="Proposed slice, e.g. --slice channel=email (repeatable; channel or priority).",
+)
+@click.option(
+    "--baseline-weeks",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Proposed trailing baseline in weeks.",
+)
+@click.option(
+    "--baseline-value",
+    type=float,
+    default=None,
+    metavar="X",
+    help="Proposed fixed baseline instead of a trailing one.",
+)
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
+)
+@_MANIFEST
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def backtest_command(
+    metric: str,
+    by: str | None,
+    for_weeks: str | None,
+    slice_items: tuple[str, ...],
+    baseline_weeks: int | None,
+    baseline_value: float | None,
+    database: Path | None,
+    manifest_path: Path,
+    output_format: str,
+) -> None:
+    """Stress-test METRIC's decision statement, or a proposed one, against the warehouse's
+    history: the weeks it would have fired, those in a mix shift, how often it was held.
+
+    With no --by/--for/--slice/--baseline-*, the ledger's statement; each option replaces that
+    part of it. The rule is the warehouse's own (metric_decision_triggers_weekly, compiled in
+    the manifest of the build). Exit 0, or 2 on a malformed proposal or an unreadable build.
+    """
+    import os
+
+    from metric_ledger.backtest import (
+        BacktestError,
+        ledger_statement,
+        parse_slice,
+        propose,
+        render_backtest,
+        run_backtest,
+    )
+    from metric_ledger.errors import MetricLedgerError as ManifestError
+    from metric_ledger.manifest import load_manifest
+
+    path = database or Path(os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb"))
+    try:
+        manifest = load_manifest(manifest_path)
+        statement = ledger_statement(manifest, metric)
+        proposal = any(
+            part is not None for part in (by, for_weeks, baseline_weeks, baseline_value)
+        ) or bool(slice_items)
+        if proposal:
+            node = manifest.metric(metric)
+            statement = propose(
+                statement,
+                str(node.raw.get("type") if node else ""),
+                by=by,
+                for_weeks=for_weeks,
+                decision_slice=parse_slice(slice_items) if slice_items else None,
+                baseline_weeks=baseline_weeks,
+                baseline_value=baseline_value,
+            )
+        result = run_backtest(path, manifest, statement, proposed=proposal)
+    except (BacktestError, ManifestError) as error:
+        _fail_input(error)
+        return
+    click.echo(render_backtest(result, output_format))
+
+
 # --- postgres: the local server and the raw-export loader of the `postgres` target -------------
 
 _PG_DIR = click.option(

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 from conftest import REPO, copy_project, run_in_project, tool_executable
 
+from metric_ledger.cli import main
 from metric_ledger.synth import generate
 from metric_ledger.warehouse import connect as warehouse_connect
 
@@ -294,6 +296,71 @@ def test_mix_shift_flags_contact_reason_and_per_reason_csat_is_flat(
     overall_before = build.value("csat_score", week(WEEKS // 2 - 2))
     overall_after = build.value("csat_score", week(WEEKS // 2 + 2))
     assert overall_before - overall_after > 0.03
+
+
+def _backtest(build: Build, *args: str) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["backtest", *args, "--db", str(build.project / "warehouse.duckdb"),
+         "--target", str(build.project / "target" / "manifest.json")],
+    )  # fmt: skip
+
+
+def test_backtest_reports_firings_in_mix_shift_weeks_as_such(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # A contact-reason shift from the middle of the export raises the escalation rate: a
+    # sensitive proposed threshold (10% for 1 week) fires in those weeks, and the backtest says
+    # they coincide with the mix shift (segment before acting), week by week.
+    build = build_with(tmp_path_factory, ("mix_shift",))
+    result = _backtest(build, "escalation_rate", "--by", "10%", "--for", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["proposed"] is True
+    shift_weeks = {
+        str(row[0])
+        for row in build.rows(
+            "select distinct week_start_date from mix_shift_weekly "
+            "where is_shift_flagged and branch = '(all)'"
+        )
+    }
+    assert report["fired_in_mix_shift"], report
+    assert set(report["fired_in_mix_shift"]) == set(report["fired_weeks"]) & shift_weeks
+    rows = {row["week"]: row for row in report["rows"]}
+    for when in report["fired_in_mix_shift"]:
+        assert "contact_reason" in rows[when]["mix_shifts"]
+    # the ledger's own statement (30% for 1 week) is quieter than the proposal
+    ledger = _backtest(build, "escalation_rate", "--format", "json")
+    assert ledger.exit_code == 0, ledger.output
+    assert len(json.loads(ledger.output)["fired_weeks"]) < len(report["fired_weeks"])
+    text = _backtest(build, "escalation_rate", "--by", "10%", "--for", "1").output
+    assert "fell in a week whose mix shifted" in text
+    assert f"Of the firings, {len(report['fired_in_mix_shift'])} fell" in text
+
+
+def test_backtest_of_the_ledger_statement_and_bad_proposals(clean: Build) -> None:
+    result = _backtest(clean, "reopen_rate")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Ledger statement: If reopen_rate worsens by 4 points against the trailing 4 weeks "
+        "for 2 weeks, then "
+    )
+    assert "Fired in 0 of" in result.output
+    # every judged, held and baseline-less week of the warehouse is in the backtest
+    weeks = clean.rows(
+        "select count(*) from metric_decision_triggers_weekly where metric_name = 'reopen_rate'"
+    )[0][0]
+    assert f"; {weeks} weeks in the warehouse." in result.output
+    for args, message in (
+        (("contacts", "--by", "5 points"), "points are percentage points of a rate"),
+        (("contacts", "--slice", "branch=east"), "--slice branch=east: the warehouse holds"),
+        (("contacts", "--for", "two"), "--for two: expected a number of consecutive weeks"),
+        (("contacts", "--by", "20"), "--by 20: expected a percent of the baseline"),
+    ):
+        bad = _backtest(clean, *args)
+        assert bad.exit_code == 2, (args, bad.output)
+        assert message in bad.output and "Traceback" not in bad.output
+        assert len(bad.output.strip().splitlines()) == 1, bad.output
 
 
 def test_branch_simpson_fails_the_gate_and_publishes_cohorts(
