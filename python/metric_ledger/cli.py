@@ -682,6 +682,68 @@ def backtest_command(
     click.echo(render_backtest(result, output_format))
 
 
+@main.command("premortem")
+@click.argument("metric", required=False)
+@click.option(
+    "--new",
+    "new_name",
+    default=None,
+    metavar="NAME",
+    help="Print the ledger scaffold of a new metric NAME instead, every field explained.",
+)
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Directory for premortem_METRIC.md and .html.",
+)
+@_MANIFEST
+def premortem_command(
+    metric: str | None, new_name: str | None, database: Path | None, out_dir: Path,
+    manifest_path: Path,
+) -> None:  # fmt: skip
+    """Write the pre-mortem pack of METRIC (Markdown and HTML): the first seed's 45-minute
+    agenda filled from the warehouse, with sample tickets explained rule by rule and the
+    backtest of its decision statement. With --new NAME, print a new metric's ledger scaffold.
+    """
+    import os
+
+    from metric_ledger.errors import MetricLedgerError as InputError
+    from metric_ledger.manifest import load_manifest
+    from metric_ledger.premortem import build_premortem, premortem_new, write_premortem
+
+    try:
+        if new_name is not None:
+            if metric is not None:
+                raise InputError("give METRIC or --new NAME, not both")
+            click.echo(premortem_new(new_name), nl=False)
+            return
+        if metric is None:
+            raise InputError("missing METRIC (or --new NAME for a new metric's ledger)")
+        path = database or Path(
+            os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb")
+        )
+        document = build_premortem(path, load_manifest(manifest_path), metric)
+        try:
+            written = write_premortem(document, out_dir, metric)
+        except OSError as error:
+            raise _cannot_write(out_dir, error) from None
+    except InputError as error:
+        _fail_input(error)
+        return
+    for written_path in written:
+        click.echo(f"wrote {written_path}")
+
+
 # --- postgres: the local server and the raw-export loader of the `postgres` target -------------
 
 _PG_DIR = click.option(

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import copy_project, run_in_project
 
+from metric_ledger.cli import main
 from metric_ledger.warehouse import connect as warehouse_connect
 
 METRICS_FILE = Path("models/semantic/_metrics.yml")
@@ -195,9 +197,22 @@ def test_every_malformed_part_of_a_decision_statement_is_named(
     project = copy_project(tmp_path / "project")
     for metric, edit, _ in DECISION_BREAKS:
         _edit_metric(project, metric, edit)
+    # and a new metric pasted from `metric-ledger premortem --new`: validation names every TODO
+    scaffold = CliRunner().invoke(main, ["premortem", "--new", "first_touch_rate"])
+    assert scaffold.exit_code == 0, scaffold.output
+    metrics_file = project / METRICS_FILE
+    metrics_file.write_text(metrics_file.read_text() + scaffold.output)
     proc = run_in_project(project, ["build"], raw_dir=small_export, check=False)
     assert proc.returncode != 0
     for _, _, message in DECISION_BREAKS:
+        assert message in proc.stdout, message
+    for message in (
+        "metric first_touch_rate: ledger.job is TODO, expected one of",
+        "metric first_touch_rate: ledger.status is TODO",
+        "metric first_touch_rate: ledger.better is TODO",
+        "metric first_touch_rate: ledger.decision.by is TODO",
+        "metric first_touch_rate: ledger.blast_radius has unknown value TODO",
+    ):
         assert message in proc.stdout, message
     assert "OK created" not in proc.stdout
 

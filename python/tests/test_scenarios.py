@@ -6,6 +6,7 @@ should be and nowhere else; the clean build raises none of them."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -361,6 +362,70 @@ def test_backtest_of_the_ledger_statement_and_bad_proposals(clean: Build) -> Non
         assert bad.exit_code == 2, (args, bad.output)
         assert message in bad.output and "Traceback" not in bad.output
         assert len(bad.output.strip().splitlines()) == 1, bad.output
+
+
+def test_premortem_pack_explains_its_sample_tickets_rule_by_rule(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # macro_gaming: acknowledgement macros stop the first-response clock in the last weeks. The
+    # pack samples tickets of the latest complete week across priorities and says, for each,
+    # what every rule made of it and which message stopped which clock; every fact must be
+    # fct_tickets', every clock the message at fct_tickets' instant.
+    build = build_with(tmp_path_factory, ("macro_gaming",))
+    out = tmp_path_factory.mktemp("premortem")
+    metric = "first_response_minutes_p50"
+    result = CliRunner().invoke(
+        main,
+        ["premortem", metric, "--db", str(build.project / "warehouse.duckdb"),
+         "--target", str(build.project / "target" / "manifest.json"), "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    markdown = (out / f"premortem_{metric}.md").read_text()
+    page = (out / f"premortem_{metric}.html").read_text()
+    for heading in (
+        "## 1. Decision statement and blast radius (5 min)",
+        "## 3. Coverage and denominators (7 min)",
+        '## 4. Sample tickets: "would this be counted the way we think?" (8 min)',
+        "## 5. Stress-test the threshold against seasonality and mix (7 min)",
+        "## 8. Decide: ship, ship with guardrails, or pause and fix (2 min)",
+        "## Workflow table (copy into the doc)",
+    ):
+        assert heading in markdown, heading
+    assert "<h2>4. Sample tickets" in page and "<table>" in page
+    sampled = re.findall(r"^\*\*Ticket (\S+)\*\*$", markdown, flags=re.MULTILINE)
+    latest = build.rows("select max(week_start_date) from int_export_weeks where is_complete_week")[
+        0
+    ][0]
+    priorities = {
+        row[0] for row in build.rows(
+            "select distinct priority from fct_tickets where created_week = ? and is_included",
+            [latest],
+        )
+    }  # fmt: skip
+    assert len(sampled) == 2 * len(priorities) + 1
+    acknowledged = 0
+    for ticket_id in sampled:
+        facts = build.rows(
+            "select created_week, first_response_at, first_response_minutes, is_included "
+            "from fct_tickets where ticket_id = ?",
+            [ticket_id],
+        )[0]
+        assert facts[0] == latest
+        block = markdown.split(f"**Ticket {ticket_id}**")[1].split("**Ticket ")[0]
+        if facts[1] is not None:
+            assert f"| first response | {facts[1]} ({facts[2]:,.4g} min;" in block
+            stopped = [
+                line for line in block.splitlines()
+                if "stopped the first-response clock" in line or "stopped both clocks" in line
+            ]  # fmt: skip
+            assert len(stopped) == 1 and stopped[0].startswith(f"| {facts[1]} | agent |"), block
+            acknowledged += "an acknowledgement macro" in stopped[0]
+        else:
+            assert "| first response | - (- min;" in block
+            assert "stopped the first-response clock" not in block
+        assert ("| included | included" in block) == facts[3]
+    # the gamed week: some sampled first responses are acknowledgement macros
+    assert acknowledged >= 1
 
 
 def test_branch_simpson_fails_the_gate_and_publishes_cohorts(

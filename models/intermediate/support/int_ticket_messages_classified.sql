@@ -36,6 +36,8 @@ flagged as (
             and coalesce(messages.is_public, false)
             and not coalesce(messages.is_auto_response, false)
         ) as is_agent_reply,
+        coalesce(messages.is_auto_response, false) as is_auto_response,
+        messages.body_chars,
         acknowledgement_macros.macro_id is not null as is_acknowledgement,
         coalesce(messages.body_chars >= {{ var('meaningful_reply_min_chars') }}, false) as is_long_enough
     from messages
@@ -55,7 +57,11 @@ final as (
         author_id,
         is_public_message,
         is_agent_reply,
-        is_agent_reply and not is_acknowledgement and is_long_enough as is_meaningful_reply
+        is_agent_reply and not is_acknowledgement and is_long_enough as is_meaningful_reply,
+        is_auto_response,
+        is_acknowledgement,
+        is_long_enough,
+        body_chars
     from flagged
 
 )
