@@ -63,7 +63,7 @@
         {% set baseline = decision.get('baseline') if decision.get('baseline') is mapping else {} %}
         {% set against = ' against the trailing ' ~ baseline.trailing_weeks ~ ' weeks' if baseline.get('trailing_weeks') is not none
             else (' against a fixed baseline of ' ~ baseline.value if baseline.get('value') is not none else '') %}
-        {{ return('If ' ~ metric_name ~ (' for ' ~ slice_text if slice_text else '') ~ ' ' ~ decision.moves ~ ' by ' ~ decision.get('by', '?') ~ against ~ ' for ' ~ decision.get('for', '?') ~ ', then ' ~ decision.get('then', '?') ~ '.') }}
+        {{ return('If ' ~ metric_name ~ (' for ' ~ slice_text if slice_text else '') ~ ' ' ~ decision.moves ~ ' by ' ~ decision.get('by', '?') ~ against ~ ' for ' ~ decision.get('for', '?') ~ ', then ' ~ (((decision.get('then') or '?') | string | trim).rstrip('.')) ~ '.') }}
     {% endif %}
     {{ return(none) }}
 {% endmacro %}
