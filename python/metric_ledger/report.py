@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from metric_ledger.summary import BuildSummary, DecisionTrigger, GuardrailFindings
@@ -156,11 +157,16 @@ def render_decision_triggers(findings: GuardrailFindings, week: str, console: Co
         for trigger in fired:
             metric = trigger.metric_name + (" (new)" if trigger.is_new_firing else "")
             table.add_row(
-                metric,
-                trigger.decision_slice or "all",
-                f"{trigger.moves} {_move_text(trigger)}",
-                trigger.owner,
-                trigger.action,
+                *(
+                    escape(cell)
+                    for cell in (
+                        metric,
+                        trigger.decision_slice or "all",
+                        f"{trigger.moves} {_move_text(trigger)}",
+                        trigger.owner,
+                        trigger.action,
+                    )
+                )
             )
         console.print(table)
     else:
@@ -169,7 +175,7 @@ def render_decision_triggers(findings: GuardrailFindings, week: str, console: Co
         by_reasons: dict[str, list[str]] = {}
         for trigger in held:
             name = trigger.metric_name + (
-                f" [{trigger.decision_slice}]" if trigger.decision_slice else ""
+                f" ({trigger.decision_slice})" if trigger.decision_slice else ""
             )
             by_reasons.setdefault(trigger.held_reasons, []).append(name)
         console.print(
@@ -177,4 +183,4 @@ def render_decision_triggers(findings: GuardrailFindings, week: str, console: Co
             "so it triggers nothing):"
         )
         for reasons, names in sorted(by_reasons.items()):
-            console.print(f"  {reasons}: {', '.join(names)}")
+            console.print(escape(f"  {reasons}: {', '.join(names)}"))

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import REPO
 
 from metric_ledger.cli import main
+from metric_ledger.warehouse import connect
 
 COMMANDS = sorted(main.commands)
 
@@ -61,6 +62,56 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
         "Decision records: none to review",
     ):
         assert expected in result.output
+    # the decision statements fired and held in the latest complete week, as the model says
+    with connect(built_project / "warehouse.duckdb") as con:
+        latest = con.execute(
+            "select max(week_start_date) from metric_status_weekly where is_complete_week"
+        ).fetchone()
+        states = dict(
+            con.execute(
+                "select metric_name, decision_state from metric_decision_triggers_weekly "
+                "where week_start_date = ?",
+                [latest[0] if latest else None],
+            ).fetchall()
+        )
+    text = " ".join(result.output.split())
+    fired = sorted(metric for metric, state in states.items() if state == "fired")
+    held = sorted(metric for metric, state in states.items() if state == "held")
+    if fired:
+        assert "Decision statements fired in the week of" in text
+    else:
+        assert f"Decision statements fired in the week of {latest[0] if latest else ''}: none." in (
+            text
+        )
+    held_part = text.split("so it triggers nothing):")[1] if held else ""
+    for metric in held:
+        assert metric in held_part, metric
+
+
+def test_summary_renders_fired_and_held_decision_statements() -> None:
+    from rich.console import Console
+
+    from metric_ledger.report import render_guardrails
+    from metric_ledger.summary import DecisionTrigger, GuardrailFindings
+
+    fired = DecisionTrigger(
+        "reopen_rate", "", "fired", True, 0.14, 0.06, 8.0, 4.0, "points", "worsens", "",
+        "run a QA calibration", "support_quality_lead",
+    )  # fmt: skip
+    held = DecisionTrigger(
+        "first_response_minutes_p50", "priority=p1", "held", False, None, None, None, 20.0,
+        "percent", "worsens", "coverage_drop", "add weekend coverage", "head_of_support_ops",
+    )  # fmt: skip
+    console = Console(record=True, width=200)
+    render_guardrails(
+        GuardrailFindings(latest_complete_week="2026-03-02", decision_triggers=[fired, held]),
+        console,
+    )
+    text = console.export_text()
+    assert "Decision statements fired in the week of 2026-03-02: act" in text
+    assert "reopen_rate (new)" in text and "+8.0 points (threshold 4 points)" in text
+    assert "support_quality_lead" in text and "run a QA calibration" in text
+    assert "coverage_drop: first_response_minutes_p50 (priority=p1)" in text
 
 
 # --- input errors exit 2 with one line (the gate keeps 1 for "failed") -----------------------
