@@ -24,19 +24,19 @@
 {#- {value, unit} of a decision's `by` (unit percent or points), or none when malformed. -#}
 {% macro decision_threshold(by) %}
     {% set match = modules.re.match('^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|percent|points?|pts?)\s*$', by | string) if by is not none and by is not boolean else none %}
-    {% if match is none %}
+    {% if match is none or (match.group(1) | float) <= 0 %}
         {{ return(none) }}
     {% endif %}
     {{ return({'value': match.group(1) | float, 'unit': 'percent' if match.group(2) in ['%', 'percent'] else 'points'}) }}
 {% endmacro %}
 
-{#- The whole number of weeks of a decision's `for` (>= 1), or none when malformed. -#}
+{#- The whole number of weeks of a decision's `for` (1 to 52), or none when malformed. -#}
 {% macro decision_weeks(for_weeks) %}
     {% if for_weeks is number and for_weeks is not boolean %}
-        {{ return(for_weeks | int if for_weeks >= 1 and for_weeks == (for_weeks | int) else none) }}
+        {{ return(for_weeks | int if 1 <= for_weeks <= 52 and for_weeks == (for_weeks | int) else none) }}
     {% endif %}
     {% set match = modules.re.match('^\s*([0-9]+)\s*weeks?\s*$', for_weeks | string) if for_weeks is string else none %}
-    {% if match is none or (match.group(1) | int) < 1 %}
+    {% if match is none or (match.group(1) | int) < 1 or (match.group(1) | int) > 52 %}
         {{ return(none) }}
     {% endif %}
     {{ return(match.group(1) | int) }}
@@ -53,7 +53,7 @@
     {% endif %}
     {% set weeks = baseline.get('trailing_weeks') %}
     {% set value = baseline.get('value') %}
-    {% if weeks is number and weeks is not boolean and weeks >= 1 and weeks == (weeks | int) %}
+    {% if weeks is number and weeks is not boolean and 1 <= weeks <= 52 and weeks == (weeks | int) %}
         {{ return({'trailing_weeks': weeks | int, 'value': none}) }}
     {% elif value is number and value is not boolean %}
         {{ return({'trailing_weeks': none, 'value': value}) }}
@@ -81,15 +81,18 @@
     {% set where = 'metric ' ~ metric.name ~ ': ledger.decision' %}
     {% set threshold = decision_threshold(decision.get('by')) %}
     {% if threshold is none %}
-        {% do problems.append(where ~ '.by is ' ~ (decision.get('by') | string) ~ ', expected a percent of the baseline ("20%") or points of a rate ("5 points")') %}
+        {% do problems.append(where ~ '.by is ' ~ (decision.get('by') | string) ~ ', expected a percent of the baseline ("20%") or points of a rate ("5 points"), above 0') %}
     {% elif threshold.unit == 'points' and metric.type != 'ratio' %}
         {% do problems.append(where ~ '.by is ' ~ decision.get('by') ~ ', but points are percentage points of a rate and ' ~ metric.name ~ ' is a ' ~ metric.type ~ ' metric: use a percent') %}
     {% endif %}
     {% if decision_weeks(decision.get('for')) is none %}
-        {% do problems.append(where ~ '.for is ' ~ (decision.get('for') | string) ~ ', expected a number of consecutive complete weeks ("2 weeks")') %}
+        {% do problems.append(where ~ '.for is ' ~ (decision.get('for') | string) ~ ', expected a number of consecutive complete weeks ("2 weeks", 1 to 52)') %}
     {% endif %}
-    {% if decision_baseline(decision.get('baseline')) is none %}
-        {% do problems.append(where ~ '.baseline is ' ~ (decision.get('baseline') | string) ~ ', expected {trailing_weeks: N} (N >= 1) or {value: X}') %}
+    {% set baseline = decision_baseline(decision.get('baseline')) %}
+    {% if baseline is none %}
+        {% do problems.append(where ~ '.baseline is ' ~ (decision.get('baseline') | string) ~ ', expected {trailing_weeks: N} (N from 1 to 52) or {value: X}') %}
+    {% elif threshold is not none and threshold.unit == 'points' and baseline.value is not none and not (0 <= baseline.value <= 1) %}
+        {% do problems.append(where ~ '.baseline.value is ' ~ baseline.value ~ ', but a rate is a share from 0 to 1 (0.85, not 85) when the move is in points') %}
     {% endif %}
     {% set decision_slice = decision.get('slice') %}
     {% if decision_slice is not none %}
@@ -143,4 +146,22 @@
         else 100.0 * {{ statement }}.direction * ({{ value }} - {{ statement }}.baseline_value)
             / nullif(abs({{ statement }}.baseline_value), 0)
     end
+{% endmacro %}
+
+{#- Every ledger field still holding a `TODO` placeholder (as `metric-ledger premortem --new`
+    writes them), at any depth: a ledger is complete only when its author decided each one. -#}
+{% macro ledger_placeholder_problems(metric, value, path='ledger') %}
+    {% set problems = [] %}
+    {% if value is mapping %}
+        {% for key, item in value.items() %}
+            {% do problems.extend(ledger_placeholder_problems(metric, item, path ~ '.' ~ key)) %}
+        {% endfor %}
+    {% elif value is iterable and value is not string %}
+        {% for item in value %}
+            {% do problems.extend(ledger_placeholder_problems(metric, item, path)) %}
+        {% endfor %}
+    {% elif value is string and (value | trim | upper).startswith('TODO') %}
+        {% do problems.append('metric ' ~ metric.name ~ ': ' ~ path ~ ' is still the placeholder ' ~ value | trim ~ ' (fill it in)') %}
+    {% endif %}
+    {{ return(problems) }}
 {% endmacro %}

@@ -129,6 +129,7 @@
             {% endfor %}
             {% do problems.extend(maturity_problems(metric, ledger)) %}
             {% do problems.extend(decision_problems(metric, ledger)) %}
+            {% do problems.extend(ledger_placeholder_problems(metric, ledger)) %}
             {% do problems.extend(covered_channel_problems(metric, ledger)) %}
             {% set stop_the_line = ledger.get('stop_the_line') or {} %}
             {% for counter in (stop_the_line.get('counter_metric_limits') or {}).keys() %}

@@ -17,6 +17,7 @@ slice, its ``decision_values`` CTE by the metric's values in that slice
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ from metric_ledger.warehouse import connect as warehouse_connect
 TRIGGER_MODEL = "metric_decision_triggers_weekly"
 SEGMENT_DIMENSIONS: tuple[str, ...] = ("channel", "priority")
 """The dimensions of ``metric_values_segment_weekly``: the slices a proposal can name."""
+
+MAX_WEEKS = 52
+"""The longest `for` and trailing baseline a statement may name (as the ledger validation)."""
 
 _BY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|percent|points?|pts?)\s*$")
 _FOR = re.compile(r"^\s*([0-9]+)\s*(weeks?)?\s*$")
@@ -155,20 +159,23 @@ class Backtest:
 def parse_by(text: str) -> tuple[float, str]:
     """``20%`` -> (20.0, percent); ``5 points`` -> (5.0, points)."""
     match = _BY.match(text)
-    if match is None:
+    if match is None or float(match.group(1)) <= 0:
         raise BacktestError(
             f'--by {text}: expected a percent of the baseline ("20%") or points of a rate '
-            '("5 points")'
+            '("5 points"), above 0'
         )
     unit = "percent" if match.group(2) in ("%", "percent") else "points"
     return float(match.group(1)), unit
 
 
 def parse_for(text: str) -> int:
-    """``2 weeks`` or ``2`` -> 2 (consecutive complete weeks, at least 1)."""
+    """``2 weeks`` or ``2`` -> 2 (consecutive complete weeks, 1 to 52)."""
     match = _FOR.match(text)
-    if match is None or int(match.group(1)) < 1:
-        raise BacktestError(f'--for {text}: expected a number of consecutive weeks ("2 weeks")')
+    if match is None or not 1 <= int(match.group(1)) <= MAX_WEEKS:
+        raise BacktestError(
+            f"--for {text}: expected a number of consecutive weeks from 1 to {MAX_WEEKS} "
+            '("2 weeks")'
+        )
     return int(match.group(1))
 
 
@@ -190,6 +197,8 @@ def ledger_statement(manifest: Manifest, metric: str) -> Statement:
         raise BacktestError(f"{metric}: not a governed metric of {manifest.path}")
     ledger = node.meta.get("ledger") or {}
     decision = ledger.get("decision") or {}
+    if not isinstance(ledger, dict) or not isinstance(decision, dict):
+        raise BacktestError(f"{metric}: the ledger's decision is not a mapping (run `dbt build`)")
     try:
         value, unit = parse_by(str(decision.get("by")))
         weeks = parse_for(str(decision.get("for")))
@@ -197,6 +206,11 @@ def ledger_statement(manifest: Manifest, metric: str) -> Statement:
         raise BacktestError(f"{metric}: the ledger's decision is malformed ({error})") from None
     baseline = decision.get("baseline") or {"trailing_weeks": 4}
     raw_slice = decision.get("slice") or {}
+    if not isinstance(baseline, dict) or not isinstance(raw_slice, dict):
+        raise BacktestError(
+            f"{metric}: the ledger's decision.baseline or decision.slice is not a mapping "
+            "(`dbt build` validates the ledger and names the part)"
+        )
     return Statement(
         metric_name=metric,
         better=str(ledger.get("better")),
@@ -228,8 +242,18 @@ def propose(
             f"--by {by}: points are percentage points of a rate and {statement.metric_name} is "
             f"a {metric_type} metric: use a percent"
         )
-    if baseline_weeks is not None and baseline_weeks < 1:
-        raise BacktestError(f"--baseline-weeks {baseline_weeks}: expected 1 or more")
+    if baseline_weeks is not None and baseline_value is not None:
+        raise BacktestError("--baseline-weeks and --baseline-value: give one baseline, not both")
+    if baseline_weeks is not None and not 1 <= baseline_weeks <= MAX_WEEKS:
+        raise BacktestError(f"--baseline-weeks {baseline_weeks}: expected 1 to {MAX_WEEKS}")
+    if baseline_value is not None and not math.isfinite(baseline_value):
+        raise BacktestError(f"--baseline-value {baseline_value}: expected a finite number")
+    unit = threshold[1] if threshold else statement.threshold_unit
+    if baseline_value is not None and unit == "points" and not 0 <= baseline_value <= 1:
+        raise BacktestError(
+            f"--baseline-value {baseline_value:g}: a rate is a share from 0 to 1 (0.85, not 85) "
+            "when the move is in points"
+        )
     return Statement(
         metric_name=statement.metric_name,
         better=statement.better,
@@ -353,6 +377,33 @@ def rule_sql(manifest: Manifest, statement: Statement, ledger_slice: dict[str, s
     return tree.sql(dialect="duckdb")
 
 
+def _check_slice(
+    connection: duckdb.DuckDBPyConnection, statement: Statement, ledger_slice: dict[str, str]
+) -> None:
+    """A proposed slice names a segment value the metric has in the warehouse, else one line
+    (a typo or a dimension the metric lacks would hold every week for no_data)."""
+    if not statement.decision_slice or statement.decision_slice == ledger_slice:
+        return
+    ((dimension, value),) = statement.decision_slice.items()
+    known = [
+        str(row[0])
+        for row in connection.execute(
+            "select distinct segment_value from metric_values_segment_weekly "
+            "where metric_name = ? and dimension = ? order by 1",
+            [statement.metric_name, dimension],
+        ).fetchall()
+    ]
+    if value not in known:
+        raise BacktestError(
+            f"--slice {dimension}={value}: {statement.metric_name} has "
+            + (
+                f"no {dimension} {value} in the warehouse (its values: {', '.join(known)})"
+                if known
+                else f"no {dimension} segments (its semantic models lack {dimension})"
+            )
+        )
+
+
 _CONTEXT_SQL = """
 select cast(week_start_date as varchar), string_agg(distinct mix_dimension, ', ')
 from mix_shift_weekly
@@ -374,6 +425,7 @@ def run_backtest(
     except duckdb.Error as error:
         raise BacktestError(f"{database}: cannot open: {str(error).splitlines()[0]}") from None
     try:
+        _check_slice(connection, statement, ledger_slice)
         rows = connection.execute(
             "select cast(week_start_date as varchar), decision_state, is_new_firing, is_crossed, "
             "metric_value, baseline_value, move_size, coalesce(held_reasons, '') "

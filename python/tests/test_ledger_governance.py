@@ -150,7 +150,7 @@ DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "reopen_rate",
         lambda m: _ledger(m)["decision"].update(by="20"),
         "metric reopen_rate: ledger.decision.by is 20, expected a percent of the baseline "
-        '("20%") or points of a rate ("5 points")',
+        '("20%") or points of a rate ("5 points"), above 0',
     ),
     (
         "contacts",
@@ -162,13 +162,13 @@ DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "escalation_rate",
         lambda m: _ledger(m)["decision"].update({"for": "two weeks"}),
         "metric escalation_rate: ledger.decision.for is two weeks, expected a number of "
-        'consecutive complete weeks ("2 weeks")',
+        'consecutive complete weeks ("2 weeks", 1 to 52)',
     ),
     (
         "transfer_rate",
         lambda m: _ledger(m)["decision"].update(baseline={"trailing_weeks": 0}),
         "metric transfer_rate: ledger.decision.baseline is {'trailing_weeks': 0}, expected "
-        "{trailing_weeks: N} (N >= 1) or {value: X}",
+        "{trailing_weeks: N} (N from 1 to 52) or {value: X}",
     ),
     (
         "csat_score",
@@ -181,6 +181,18 @@ DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda m: _ledger(m)["decision"].update(slice={"mood": "calm", "channel": ""}),
         "metric backlog_open: ledger.decision.slice names mood, expected one of channel, queue, "
         "priority, region, customer_tier, contact_reason, branch",
+    ),
+    (
+        "coverage_rate",
+        lambda m: _ledger(m)["decision"].update(baseline={"value": 85}),
+        "metric coverage_rate: ledger.decision.baseline.value is 85, but a rate is a share from "
+        "0 to 1 (0.85, not 85) when the move is in points",
+    ),
+    (
+        "one_touch_rate",
+        lambda m: _ledger(m)["decision"].update(by="0 points"),
+        "metric one_touch_rate: ledger.decision.by is 0 points, expected a percent of the "
+        'baseline ("20%") or points of a rate ("5 points"), above 0',
     ),
     (
         "backlog_open",
@@ -212,6 +224,10 @@ def test_every_malformed_part_of_a_decision_statement_is_named(
         "metric first_touch_rate: ledger.better is TODO",
         "metric first_touch_rate: ledger.decision.by is TODO",
         "metric first_touch_rate: ledger.blast_radius has unknown value TODO",
+        "metric first_touch_rate: ledger.owner is still the placeholder TODO (fill it in)",
+        "metric first_touch_rate: ledger.decision.then is still the placeholder TODO",
+        "metric first_touch_rate: ledger.definition is still the placeholder TODO",
+        "metric first_touch_rate: ledger.approvers is still the placeholder TODO",
     ):
         assert message in proc.stdout, message
     assert "OK created" not in proc.stdout

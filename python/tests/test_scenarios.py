@@ -357,6 +357,12 @@ def test_backtest_of_the_ledger_statement_and_bad_proposals(clean: Build) -> Non
         (("contacts", "--slice", "branch=east"), "--slice branch=east: the warehouse holds"),
         (("contacts", "--for", "two"), "--for two: expected a number of consecutive weeks"),
         (("contacts", "--by", "20"), "--by 20: expected a percent of the baseline"),
+        (("contacts", "--by", "0%"), "--by 0%: expected a percent of the baseline"),
+        (("contacts", "--slice", "channel=emial"), "contacts has no channel emial in the"),
+        (("csat_score", "--slice", "priority=p1"), "csat_score has no priority segments"),
+        (("contacts", "--baseline-weeks", "3", "--baseline-value", "4"), "not both"),
+        (("reopen_rate", "--baseline-value", "85"), "a rate is a share from 0 to 1"),
+        (("contacts", "--for", "1000"), "--for 1000: expected a number of consecutive weeks"),
     ):
         bad = _backtest(clean, *args)
         assert bad.exit_code == 2, (args, bad.output)
