@@ -179,22 +179,31 @@ def slice_command(
 # --- summary: what a build found --------------------------------------------------------------
 
 
-@main.command("summary")
-@click.option(
+_WAREHOUSE = click.option(
     "--db",
     "database",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
 )
+
+
+def _warehouse_path(database: Path | None) -> Path:
+    """--db, else $METRIC_LEDGER_DB, else the embedded default."""
+    import os
+
+    return database or Path(os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb"))
+
+
+@main.command("summary")
+@_WAREHOUSE
 def summary_command(database: Path | None) -> None:
     """Print volumes, coverage, first response by channel, quarantine and guardrail findings."""
-    import os
 
     from metric_ledger.report import render_guardrails, render_summary
     from metric_ledger.summary import WarehouseError, read_guardrails, read_summary
 
-    path = database or Path(os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb"))
+    path = _warehouse_path(database)
     try:
         summary = read_summary(path)
         guardrails = read_guardrails(path)
@@ -611,13 +620,7 @@ def impact_command(
     metavar="X",
     help="Proposed fixed baseline instead of a trailing one.",
 )
-@click.option(
-    "--db",
-    "database",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
-)
+@_WAREHOUSE
 @_MANIFEST
 @click.option(
     "--format",
@@ -644,7 +647,6 @@ def backtest_command(
     part of it. The rule is the warehouse's own (metric_decision_triggers_weekly, compiled in
     the manifest of the build). Exit 0, or 2 on a malformed proposal or an unreadable build.
     """
-    import os
 
     from metric_ledger.backtest import (
         BacktestError,
@@ -657,7 +659,7 @@ def backtest_command(
     from metric_ledger.errors import MetricLedgerError as ManifestError
     from metric_ledger.manifest import load_manifest
 
-    path = database or Path(os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb"))
+    path = _warehouse_path(database)
     try:
         manifest = load_manifest(manifest_path)
         statement = ledger_statement(manifest, metric)
@@ -691,13 +693,7 @@ def backtest_command(
     metavar="NAME",
     help="Print the ledger scaffold of a new metric NAME instead, every field explained.",
 )
-@click.option(
-    "--db",
-    "database",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
-)
+@_WAREHOUSE
 @click.option(
     "--out",
     "out_dir",
@@ -715,7 +711,6 @@ def premortem_command(
     agenda filled from the warehouse, with sample tickets explained rule by rule and the
     backtest of its decision statement. With --new NAME, print a new metric's ledger scaffold.
     """
-    import os
 
     from metric_ledger.errors import MetricLedgerError as InputError
     from metric_ledger.manifest import load_manifest
@@ -729,9 +724,7 @@ def premortem_command(
             return
         if metric is None:
             raise InputError("missing METRIC (or --new NAME for a new metric's ledger)")
-        path = database or Path(
-            os.environ.get("METRIC_LEDGER_DB", "warehouse/metric_ledger.duckdb")
-        )
+        path = _warehouse_path(database)
         document = build_premortem(path, load_manifest(manifest_path), metric)
         try:
             written = write_premortem(document, out_dir, metric)
