@@ -184,6 +184,18 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return project, _load_manifest(project)
 
 
+def test_every_unit_test_name_fits_a_postgres_relation_name(
+    compiled: tuple[Path, dict[str, Any]],
+) -> None:
+    # dbt builds a unit test's fixture relation under the test's name: on PostgreSQL a name over
+    # 63 characters is a runtime error of that test (identifiers are at most 63 bytes).
+    _, manifest = compiled
+    too_long = sorted(
+        test["name"] for test in manifest["unit_tests"].values() if len(test["name"]) > 63
+    )
+    assert too_long == []
+
+
 def test_every_unit_test_pins_the_vars_and_seeds_its_model_reads(
     compiled: tuple[Path, dict[str, Any]],
 ) -> None:
