@@ -165,3 +165,9 @@
     {% endif %}
     {{ return(problems) }}
 {% endmacro %}
+
+{#- Whether `value` crosses the statement's threshold: its move reaches `by` (rounded to 6
+    decimals, so exactly at the threshold crosses); false without a baseline or a value. -#}
+{% macro decision_crosses(value, statement) -%}
+    coalesce({{ round_to(decision_move(value, statement), 6) }} >= {{ statement }}.threshold_value, false)
+{%- endmacro %}

@@ -4,11 +4,9 @@
       `trailing_weeks` weeks before the statement's window (the `for` weeks ending this week), so
       a streak is measured against the level before it began, never against itself; at least
       half of those weeks must be judged (one noisy week is no baseline);
-    - the move is the change from the baseline in the statement's direction (moves against the
-      ledger's `better`: worsens is up when lower is better), in percent of the baseline or in
-      percentage points of a rate (100 x the change of the share), as the statement's `by` says;
-    - a week crosses when its move is at least the threshold (rounded to 6 decimals: exactly at
-      the threshold crosses);
+    - the move and whether a week crosses are the macros decision_move and decision_crosses
+      (percent of the baseline or points of a rate, in the statement's direction against the
+      ledger's `better`; exactly at the threshold crosses);
     - the statement fires when every week of its window is judged and crosses (streak_weeks =
       for_weeks);
     - a week is judged only when its number may be used (metric_status_weekly.usable_for_job) and
@@ -114,11 +112,7 @@ window_weeks as (
         baselines.metric_name,
         baselines.week_start_date,
         in_window.week_start_date as window_week_start_date,
-        coalesce(
-            in_window.is_judged
-            and {{ round_to(decision_move('in_window.metric_value', 'baselines'), 6) }} >= baselines.threshold_value,
-            false
-        ) as is_counted
+        in_window.is_judged and {{ decision_crosses('in_window.metric_value', 'baselines') }} as is_counted
     from baselines
     inner join statement_weeks as in_window
         on
@@ -145,6 +139,7 @@ measured as (
     select
         baselines.*,
         {{ decision_move('baselines.metric_value', 'baselines') }} as move_size,
+        {{ decision_crosses('baselines.metric_value', 'baselines') }} as is_crossed,
         case
             when streaks.last_break_date is null then streaks.window_weeks
             else {{ dbt.datediff('streaks.last_break_date', 'baselines.week_start_date', 'day') }} / 7  -- noqa: LT05
@@ -161,12 +156,11 @@ judged as (
 
     select
         *,
-        coalesce({{ round_to('move_size', 6) }} >= threshold_value, false) as is_crossed,
         case
             when not is_judged then 'held'
             when move_size is null then 'no_baseline'
             when streak_weeks >= for_weeks then 'fired'
-            when {{ round_to('move_size', 6) }} >= threshold_value then 'crossing'
+            when is_crossed then 'crossing'
             else 'quiet'
         end as decision_state
     from measured
@@ -193,11 +187,9 @@ final as (
         is_crossed,
         decision_state,
         decision_state = 'fired' as has_fired,
-        coalesce(
-            decision_state = 'fired'
-            and lag(decision_state) over (partition by metric_name order by week_start_date) <> 'fired',
-            decision_state = 'fired'
-        ) as is_new_firing,
+        decision_state = 'fired'
+        and coalesce(lag(decision_state) over (partition by metric_name order by week_start_date), '') <> 'fired'
+            as is_new_firing,
         case when not is_judged then coalesce(nullif(status_reasons, ''), 'no_data') end as held_reasons,
         action,
         owner
