@@ -11,162 +11,15 @@
 
 with
 
-weekly as (
-
-    select * from {{ ref('fct_support_weekly') }}
-
-),
-
 export_weeks as (
 
     select * from {{ ref('int_export_weeks') }}
 
 ),
 
-segment_contacts as (
-
-    {% for dimension in dimensions -%}
-        select
-            week_start_date,
-            '(all)' as branch,
-            '{{ dimension }}' as mix_dimension,
-            coalesce({{ dimension }}, '(none)') as segment,
-            sum(included_contacts) as included_contacts
-        from weekly
-        group by week_start_date, coalesce({{ dimension }}, '(none)')
-        union all
-        select
-            week_start_date,
-            coalesce(branch, '(none)') as branch,
-            '{{ dimension }}' as mix_dimension,
-            coalesce({{ dimension }}, '(none)') as segment,
-            sum(included_contacts) as included_contacts
-        from weekly
-        group by week_start_date, coalesce(branch, '(none)'), coalesce({{ dimension }}, '(none)')
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-weeks as (
-
-    select distinct week_start_date from segment_contacts
-
-),
-
-trailing_contacts as (
-
-    select
-        weeks.week_start_date,
-        segment_contacts.branch,
-        segment_contacts.mix_dimension,
-        segment_contacts.segment,
-        sum(segment_contacts.included_contacts) as included_contacts,
-        count(distinct segment_contacts.week_start_date) as trailing_weeks
-    from weeks
-    inner join segment_contacts
-        on
-            segment_contacts.week_start_date >= {{ dbt.dateadd('day', -28, 'weeks.week_start_date') }}
-            and weeks.week_start_date > segment_contacts.week_start_date
-    group by weeks.week_start_date, segment_contacts.branch, segment_contacts.mix_dimension, segment_contacts.segment
-
-),
-
-paired as (
-
-    select
-        week_start_date,
-        branch,
-        mix_dimension,
-        segment,
-        sum(this_week_contacts) as this_week_contacts,
-        sum(trailing_contacts) as trailing_contacts
-    from (
-        select
-            week_start_date,
-            branch,
-            mix_dimension,
-            segment,
-            included_contacts as this_week_contacts,
-            0 as trailing_contacts
-        from segment_contacts
-        union all
-        select
-            week_start_date,
-            branch,
-            mix_dimension,
-            segment,
-            0 as this_week_contacts,
-            included_contacts as trailing_contacts
-        from trailing_contacts
-    ) as both_periods
-    group by week_start_date, branch, mix_dimension, segment
-
-),
-
-totals as (
-
-    select
-        week_start_date,
-        branch,
-        mix_dimension,
-        sum(this_week_contacts) as this_week_total,
-        sum(trailing_contacts) as trailing_total
-    from paired
-    group by week_start_date, branch, mix_dimension
-
-),
-
-history as (
-
-    select
-        week_start_date,
-        branch,
-        mix_dimension,
-        max(trailing_weeks) as trailing_weeks
-    from trailing_contacts
-    group by week_start_date, branch, mix_dimension
-
-),
-
-shares as (
-
-    select
-        paired.week_start_date,
-        paired.branch,
-        paired.mix_dimension,
-        paired.segment,
-        totals.this_week_total,
-        1.0 * paired.this_week_contacts / totals.this_week_total as this_week_share,
-        1.0 * paired.trailing_contacts / totals.trailing_total as trailing_share
-    from paired
-    inner join totals
-        on
-            paired.week_start_date = totals.week_start_date
-            and paired.branch = totals.branch
-            and paired.mix_dimension = totals.mix_dimension
-    where totals.this_week_total > 0 and totals.trailing_total > 0
-
-),
-
 movers as (
 
-    select
-        shares.*,
-        shares.this_week_share - shares.trailing_share as share_change,
-        (shares.this_week_share - shares.trailing_share)
-        / nullif(sqrt(shares.trailing_share * (1 - shares.trailing_share) / shares.this_week_total), 0) as change_z,
-        row_number() over (
-            partition by shares.week_start_date, shares.branch, shares.mix_dimension
-            order by
-                abs(
-                    (shares.this_week_share - shares.trailing_share)
-                    / nullif(sqrt(shares.trailing_share * (1 - shares.trailing_share) / shares.this_week_total), 0)
-                ) desc nulls last,
-                abs(shares.this_week_share - shares.trailing_share) desc,
-                shares.segment
-        ) as mover_rank
-    from shares
+    select * from {{ ref('int_weekly_mix_movers') }}
 
 ),
 
@@ -200,7 +53,7 @@ judged as (
         cast(movers.this_week_share as {{ type_double() }}) as largest_mover_share,
         cast(movers.change_z as {{ type_double() }}) as largest_mover_z,
         coalesce(export_weeks.is_complete_week, false)
-        and coalesce(history.trailing_weeks, 0) = 4 as is_judged
+        and coalesce(movers.trailing_weeks, 0) = 4 as is_judged
     from distances
     left join export_weeks
         on distances.week_start_date = export_weeks.week_start_date
@@ -210,11 +63,6 @@ judged as (
             and distances.branch = movers.branch
             and distances.mix_dimension = movers.mix_dimension
             and movers.mover_rank = 1
-    left join history
-        on
-            distances.week_start_date = history.week_start_date
-            and distances.branch = history.branch
-            and distances.mix_dimension = history.mix_dimension
 
 ),
 

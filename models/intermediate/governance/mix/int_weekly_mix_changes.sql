@@ -2,56 +2,22 @@
     priority), the total-variation distance between the week's share of included contacts and
     the previous week's: 0.5 * sum over segments of |share_this_week - share_last_week|. A week
     is stable when every dimension moved less than `mix_stability_threshold`. Weeks without a
-    previous week in the export have no distance and are not stable. -#}
-{%- set dimensions = ['channel', 'contact_reason', 'priority'] -%}
-
+    previous week in the export have no distance and are not stable. Shares of all contacts
+    (scope '(all)') from int_weekly_segment_contacts. -#}
 with
-
-weekly as (
-
-    select * from {{ ref('fct_support_weekly') }}
-
-),
-
-segment_contacts as (
-
-    {% for dimension in dimensions -%}
-        select
-            week_start_date,
-            '{{ dimension }}' as mix_dimension,
-            coalesce({{ dimension }}, '(none)') as segment,
-            sum(included_contacts) as included_contacts
-        from weekly
-        group by week_start_date, coalesce({{ dimension }}, '(none)')
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-week_totals as (
-
-    select
-        week_start_date,
-        mix_dimension,
-        sum(included_contacts) as included_contacts
-    from segment_contacts
-    group by week_start_date, mix_dimension
-
-),
 
 shares as (
 
     select
-        segment_contacts.week_start_date,
-        segment_contacts.mix_dimension,
-        segment_contacts.segment,
-        1.0 * segment_contacts.included_contacts / week_totals.included_contacts as contact_share
-    from segment_contacts
-    inner join week_totals
-        on
-            segment_contacts.week_start_date = week_totals.week_start_date
-            and segment_contacts.mix_dimension = week_totals.mix_dimension
-    where week_totals.included_contacts > 0
+        week_start_date,
+        mix_dimension,
+        segment,
+        contact_share
+    from {{ ref('int_weekly_segment_contacts') }}
+    where
+        branch = '(all)'
+        and mix_dimension in ('channel', 'contact_reason', 'priority')
+        and week_contacts > 0
 
 ),
 
