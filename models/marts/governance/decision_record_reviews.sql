@@ -1,12 +1,9 @@
 {#- One row per decision record (int_decision_records: the seed decision_records, or the demo's
     own with use_demo_configuration): its leading metric and both guardrails before and after
-    the decision in the record's frozen slice, and the verdict.
-    - Windows, in ISO weeks (Monday) of each metric's own aggregation time: before = the 4 weeks
-      before the week of decided_on; after = the week after decided_on up to the week of
-      review_on. The week of decided_on is the transition week and belongs to neither.
-    - Pooling: ratio metrics pool numerator and denominator over the window's weeks
-      (sum / sum); simple metrics (percentiles, contacts) take the plain, unweighted average of
-      their weekly values (metric_values_sql gives no per-week volume to weight with).
+    the decision in the record's frozen slice, and the verdict. The parts are their own models,
+    each with unit tests (models/intermediate/governance/decisions/): the review windows
+    (int_decision_record_windows), the weekly slice values (int_decision_slice_values_weekly)
+    and their pooling over the windows (int_decision_record_metric_values).
     - The change is (after - before) / before in percent; the target is met when it moves at
       least leading_target_change_pct in leading_direction. A guardrail is breached when its
       value after is past its limit: above it for `max`, below it for `min`. No value after
@@ -14,167 +11,18 @@
     - verdict: roll_back when any guardrail is breached, keep when the target is met and no
       guardrail is breached, adjust otherwise. It is computed every week; it is final once
       is_review_due (the week of review_on is complete in the data; never while the export has
-      no complete week).
-    - The weekly slice values come from metric_values_sql for the (metric, dimension) pairs the
-      records ask for (decision_record_metric_slices, read from int_decision_records when the
-      model runs; every governed metric of the tickets semantic model x the six slice
-      dimensions when it is not built), generated at compile time; the join keeps the (metric, dimension,
-      value) triples the records ask for. (Unit tests have no
-      graph: they override governed_metrics, metric_lineage and metric_values_sql.) -#}
--- depends_on: {{ ref('fct_tickets') }}
-{%- set slice_dimensions = ['channel', 'queue', 'priority', 'region', 'customer_tier', 'contact_reason'] -%}
-{%- set slice_metrics = [] -%}
-{%- if execute -%}
-    {%- for metric in governed_metrics() -%}
-        {%- if metric_lineage(metric).models == ['fct_tickets'] -%}
-            {%- do slice_metrics.append(metric) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif -%}
-{%- set wanted_slices = decision_record_metric_slices() -%}
-{%- set metric_slices = [] -%}
-{%- for metric in slice_metrics -%}
-    {%- for dimension in slice_dimensions -%}
-        {%- if wanted_slices is none or [metric.name, dimension] in wanted_slices -%}
-            {%- do metric_slices.append({'metric': metric, 'dimension': dimension}) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endfor %}
-
+      no complete week). -#}
 with
-
-decision_records as (
-
-    select * from {{ ref('int_decision_records') }}
-
-),
-
-slice_metric_weeks as (
-
-    {% for metric_slice in metric_slices -%}
-        {%- set metric = metric_slice.metric -%}
-        {%- set dimension = metric_slice.dimension -%}
-        {%- if metric.type == 'ratio' -%}
-            {%- set pooling_numerator = 'numerator_value' -%}
-            {%- set pooling_denominator = 'denominator_value' -%}
-        {%- else -%}
-            {%- set pooling_numerator = 'metric_value' -%}
-            {%- set pooling_denominator = 'case when metric_value is not null then 1 end' -%}
-        {%- endif %}
-        select
-            {{ sql_literal(metric.name) }} as metric_name,
-            {{ sql_literal(dimension) }} as slice_dimension,
-            cast({{ dimension }} as {{ dbt.type_string() }}) as slice_value,
-            cast(week_start_date as date) as week_start_date,
-            cast({{ pooling_numerator }} as {{ type_double() }}) as pooling_numerator,
-            cast({{ pooling_denominator }} as {{ type_double() }}) as pooling_denominator
-        from ({{ metric_values_sql(metric.name, [dimension]) }}) as slice_metric_{{ loop.index }}
-        {% if not loop.last %}union all{% endif %}
-    {% else %}
-        select
-            cast(null as {{ dbt.type_string() }}) as metric_name,
-            cast(null as {{ dbt.type_string() }}) as slice_dimension,
-            cast(null as {{ dbt.type_string() }}) as slice_value,
-            cast(null as date) as week_start_date,
-            cast(null as {{ type_double() }}) as pooling_numerator,
-            cast(null as {{ type_double() }}) as pooling_denominator
-        where 1 = 0
-    {%- endfor %}
-
-),
-
-export_weeks as (
-
-    select * from {{ ref('int_export_weeks') }}
-
-),
-
-last_complete_week as (
-
-    select max(week_start_date) as last_complete_week_start_date
-    from export_weeks
-    where is_complete_week
-
-),
 
 record_windows as (
 
-    select
-        decision_records.*,
-        {{ week_start('decision_records.decided_on') }} as decided_week_start_date,
-        cast({{ dbt.dateadd('day', -28, week_start('decision_records.decided_on')) }} as date) as before_from_week,
-        cast({{ dbt.dateadd('day', -7, week_start('decision_records.decided_on')) }} as date) as before_to_week,
-        cast({{ dbt.dateadd('day', 7, week_start('decision_records.decided_on')) }} as date) as after_from_week,
-        {{ week_start('decision_records.review_on') }} as after_to_week,
-        last_complete_week.last_complete_week_start_date
-    from decision_records
-    cross join last_complete_week
-
-),
-
-record_metrics as (
-
-    {% for metric_role in ['leading', 'guardrail_1', 'guardrail_2'] -%}
-    select
-        decision_id,
-        '{{ metric_role }}' as metric_role,
-        {{ metric_role }}_metric as metric_name,
-        slice_dimension,
-        slice_value,
-        before_from_week,
-        before_to_week,
-        after_from_week,
-        after_to_week
-    from record_windows
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-record_metric_weeks as (
-
-    select
-        record_metrics.decision_id,
-        record_metrics.metric_role,
-        slice_metric_weeks.week_start_date,
-        slice_metric_weeks.pooling_numerator,
-        slice_metric_weeks.pooling_denominator,
-        case
-            when slice_metric_weeks.week_start_date <= record_metrics.before_to_week then 'before'
-            else 'after'
-        end as review_period
-    from record_metrics
-    inner join slice_metric_weeks
-        on
-            record_metrics.metric_name = slice_metric_weeks.metric_name
-            and record_metrics.slice_dimension = slice_metric_weeks.slice_dimension
-            and record_metrics.slice_value = slice_metric_weeks.slice_value
-            and (
-                slice_metric_weeks.week_start_date between record_metrics.before_from_week and record_metrics.before_to_week
-                or slice_metric_weeks.week_start_date between record_metrics.after_from_week and record_metrics.after_to_week
-            )
+    select * from {{ ref('int_decision_record_windows') }}
 
 ),
 
 pooled_record_metrics as (
 
-    select
-        decision_id,
-        metric_role,
-        sum(case when review_period = 'before' then pooling_numerator end)
-        / nullif(sum(case when review_period = 'before' then pooling_denominator end), 0) as before_value,
-        sum(case when review_period = 'after' then pooling_numerator end)
-        / nullif(sum(case when review_period = 'after' then pooling_denominator end), 0) as after_value,
-        sum(
-            case when review_period = 'before' and pooling_denominator > 0 then 1 else 0 end
-        ) as before_week_count,
-        sum(
-            case when review_period = 'after' and pooling_denominator > 0 then 1 else 0 end
-        ) as after_week_count
-    from record_metric_weeks
-    group by
-        decision_id,
-        metric_role
+    select * from {{ ref('int_decision_record_metric_values') }}
 
 ),
 
