@@ -13,6 +13,9 @@ pinned in ``overrides: macros:``.
   such var (the definitional ones included) changed in dbt_project.yml, built ``--empty``
   (models, seeds and unit tests only: unit tests need their inputs' relations, not their rows),
   must pass every unit test.
+- ``test_every_intermediate_and_governance_model_has_a_unit_test`` and
+  ``test_no_model_is_longer_than_the_house_limit``: the shape issue 15 asked for (one rule in one
+  short, unit-tested model), from the same manifest.
 """
 
 from __future__ import annotations
@@ -257,3 +260,44 @@ def test_unit_tests_pass_after_every_var_they_read_changes(
         f"{proc.stdout[-6000:]}"
     )
     assert re.search(r"PASS=[1-9]\d*", proc.stdout)
+
+
+#: The longest a model's SQL may be (issue 15): one rule per short model.
+MAX_MODEL_LINES = 200
+
+
+def test_every_intermediate_and_governance_model_has_a_unit_test(
+    compiled: tuple[Path, dict[str, Any]],
+) -> None:
+    # A rule lives in an intermediate model or a governance mart; each is pinned by a unit test.
+    _, manifest = compiled
+    tested = {
+        node_id
+        for unit_test in manifest["unit_tests"].values()
+        for node_id in unit_test["depends_on"]["nodes"]
+        if node_id.startswith("model.") and unit_test["model"] == node_id.split(".")[-1]
+    }
+    untested = sorted(
+        node["original_file_path"]
+        for node_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["package_name"] == PROJECT
+        and (
+            node["original_file_path"].startswith("models/intermediate/")
+            or node["original_file_path"].startswith("models/marts/governance/")
+        )
+        and node_id not in tested
+    )
+    assert untested == []
+
+
+def test_no_model_is_longer_than_the_house_limit(compiled: tuple[Path, dict[str, Any]]) -> None:
+    _, manifest = compiled
+    too_long = sorted(
+        f"{node['original_file_path']}: {len(node['raw_code'].splitlines())} lines"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["package_name"] == PROJECT
+        and len(node["raw_code"].splitlines()) > MAX_MODEL_LINES
+    )
+    assert too_long == []

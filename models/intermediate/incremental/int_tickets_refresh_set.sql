@@ -28,7 +28,7 @@ tickets as (
 
 ),
 
-{% if previous is none %}
+{% if not previous %}
 
 final as (
 
