@@ -14,6 +14,22 @@
     ['has_low_response_rate', 'low_response_rate'], ['is_below_coverage_floor', 'below_coverage_floor'],
     ['is_paused', 'paused'],
 ] -%}
+{#- The rule models, by the name the flags below read them with; each joins the spine on metric
+    and week (a rule without a row for a week raises nothing). -#}
+{%- set rule_models = [
+    ['metric_values', 'metric_values_weekly'],
+    ['maturity', 'int_metric_weeks_maturity'],
+    ['histories', 'int_metric_weeks_history'],
+    ['coverage_drops', 'int_metric_weeks_coverage_drop'],
+    ['definition_changes', 'int_metric_definition_change_weeks'],
+    ['counter_breaches', 'int_metric_weeks_counter_breaches'],
+    ['counter_values', 'int_metric_weeks_counter_values'],
+    ['context', 'int_metric_weeks_context'],
+    ['response_rates', 'int_metric_weeks_response_rate'],
+    ['coverage_floors', 'int_metric_weeks_coverage_floor'],
+    ['pauses', 'int_metric_weeks_paused'],
+] -%}
+-- sqlfluff:indentation:template_blocks_indent:false
 
 with
 
@@ -23,71 +39,14 @@ metric_weeks as (
 
 ),
 
-metric_values as (
+{% for name, model in rule_models -%}
+{{ name }} as (
 
-    select * from {{ ref('metric_values_weekly') }}
-
-),
-
-maturity as (
-
-    select * from {{ ref('int_metric_weeks_maturity') }}
+    select * from {{ ref(model) }}
 
 ),
 
-histories as (
-
-    select * from {{ ref('int_metric_weeks_history') }}
-
-),
-
-coverage_drops as (
-
-    select * from {{ ref('int_metric_weeks_coverage_drop') }}
-
-),
-
-definition_changes as (
-
-    select * from {{ ref('int_metric_definition_change_weeks') }}
-
-),
-
-counter_breaches as (
-
-    select * from {{ ref('int_metric_weeks_counter_breaches') }}
-
-),
-
-counter_values as (
-
-    select * from {{ ref('int_metric_weeks_counter_values') }}
-
-),
-
-context as (
-
-    select * from {{ ref('int_metric_weeks_context') }}
-
-),
-
-response_rates as (
-
-    select * from {{ ref('int_metric_weeks_response_rate') }}
-
-),
-
-coverage_floors as (
-
-    select * from {{ ref('int_metric_weeks_coverage_floor') }}
-
-),
-
-pauses as (
-
-    select * from {{ ref('int_metric_weeks_paused') }}
-
-),
+{% endfor -%}
 
 flagged as (
 
@@ -117,50 +76,12 @@ flagged as (
         coalesce(coverage_floors.is_below_coverage_floor, false) as is_below_coverage_floor,
         coalesce(pauses.is_paused, false) as is_paused
     from metric_weeks
-    left join metric_values
+    {% for name, model in rule_models -%}
+    left join {{ name }}
         on
-            metric_weeks.metric_name = metric_values.metric_name
-            and metric_weeks.week_start_date = metric_values.week_start_date
-    left join maturity
-        on
-            metric_weeks.metric_name = maturity.metric_name
-            and metric_weeks.week_start_date = maturity.week_start_date
-    left join histories
-        on
-            metric_weeks.metric_name = histories.metric_name
-            and metric_weeks.week_start_date = histories.week_start_date
-    left join coverage_drops
-        on
-            metric_weeks.metric_name = coverage_drops.metric_name
-            and metric_weeks.week_start_date = coverage_drops.week_start_date
-    left join definition_changes
-        on
-            metric_weeks.metric_name = definition_changes.metric_name
-            and metric_weeks.week_start_date = definition_changes.week_start_date
-    left join counter_breaches
-        on
-            metric_weeks.metric_name = counter_breaches.metric_name
-            and metric_weeks.week_start_date = counter_breaches.week_start_date
-    left join counter_values
-        on
-            metric_weeks.metric_name = counter_values.metric_name
-            and metric_weeks.week_start_date = counter_values.week_start_date
-    left join context
-        on
-            metric_weeks.metric_name = context.metric_name
-            and metric_weeks.week_start_date = context.week_start_date
-    left join response_rates
-        on
-            metric_weeks.metric_name = response_rates.metric_name
-            and metric_weeks.week_start_date = response_rates.week_start_date
-    left join coverage_floors
-        on
-            metric_weeks.metric_name = coverage_floors.metric_name
-            and metric_weeks.week_start_date = coverage_floors.week_start_date
-    left join pauses
-        on
-            metric_weeks.metric_name = pauses.metric_name
-            and metric_weeks.week_start_date = pauses.week_start_date
+            metric_weeks.metric_name = {{ name }}.metric_name
+            and metric_weeks.week_start_date = {{ name }}.week_start_date
+    {% endfor %}
 
 ),
 
