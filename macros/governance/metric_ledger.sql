@@ -1,5 +1,5 @@
-{#- The Assumption Ledger of every governed metric lives in its config.meta.ledger
-    (models/semantic/_metrics.yml). These macros read it from the dbt graph: one place that knows
+{#- The Assumption Ledger of every governed metric lives in its config.meta.ledger (in
+    models/semantic/, the YAML of the metric's semantic model). These macros read it from the dbt graph: one place that knows
     which metrics are governed and what a valid ledger is. -#}
 
 {% macro ledger_vocabulary() %}

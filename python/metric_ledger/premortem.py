@@ -590,49 +590,50 @@ def write_premortem(document: Document, out_dir: Path, metric: str) -> list[Path
 # --- a new metric's ledger, every field explained ---------------------------------------------
 
 NEW_LEDGER = """\
-# A new governed metric: paste under `metrics:` in models/semantic/_metrics.yml, then fill in
-# every TODO. `dbt build` validates the ledger before any model runs and names each field still
-# missing or malformed, so run it until it passes; then `metric-ledger approve {name} --by WHO`.
-- name: {name}
-  label: TODO a short human name
-  description: TODO one sentence a leader understands
-  type: simple            # or ratio (numerator/denominator metrics), see the other metrics
-  type_params:
-    measure: ticket_count  # TODO: your measure (models/semantic/_semantic__models.yml)
-  filter: "{{{{ Dimension('ticket__is_included') }}}}"  # and the channels it covers
-  config:
-    meta:
-      governed: true
-      ledger:
-        version: 1
-        owner: TODO           # the decision owner: who acts when the number moves
-        approvers: [TODO]     # who may re-approve a change (the owner and a data steward)
-        job: TODO             # diagnostic (learn), target (people optimise it), alarm, allocation
-        better: TODO          # higher or lower: which way the number improves
-        decision:             # the decision statement, evaluated every week
-          moves: worsens      # or improves
-          by: TODO            # "20%" of the baseline, or "5 points" of a rate (ratio metrics)
-          for: 2 weeks        # consecutive complete weeks
-          then: TODO          # the action the owner takes when it fires
-          # slice: {{priority: p1, channel: email}}   # optional segment the statement watches
-          # baseline: {{trailing_weeks: 4}}           # optional: or {{value: X}}
-        blast_radius: [TODO]  # money_and_careers, staffing, prioritization, comparisons,
-                              # escalations
-        definition: TODO      # plain language, with every exclusion
-        coverage: TODO        # channels and queues included and excluded, in words
-        covered_channels: [TODO]  # the channels of the filter (checked against it)
-        comparability: TODO   # what makes comparisons across weeks, teams, regions valid
-        automation_limits: TODO   # what the tooling cannot detect
-        known_biases: TODO    # incentives, gaming paths, process artifacts
-        monitoring_signals: TODO  # leading indicators you will watch
-        change_triggers: TODO # events that force a re-approval
-        counter_metrics: []   # 2 to 4 governed metrics for a target
-        stop_the_line:
-          coverage_drop_pct: 10
-          coverage_floor: 0.9
-          counter_metric_limits: {{}}   # counter-metric: limit
-        status: TODO          # ship, ship_with_guardrails or pause_and_fix
-        maturity: {{after: week_end, days: 0}}  # when a week's number is final
+# A new governed metric: paste under `metrics:` in the file of the semantic model its measure
+# comes from (models/semantic/tickets.yml, csat_surveys.yml, ...), then fill in every TODO.
+# `dbt build` validates the ledger before any model runs and names each field still missing or
+# malformed, so run it until it passes; then `metric-ledger approve {name} --by WHO`.
+  - name: {name}
+    label: TODO a short human name
+    description: TODO one sentence a leader understands
+    type: simple            # or ratio (numerator/denominator metrics), see the other metrics
+    type_params:
+      measure: ticket_count  # TODO: your measure (a semantic model's measures)
+    filter: "{{{{ Dimension('ticket__is_included') }}}}"  # and the channels it covers
+    config:
+      meta:
+        governed: true
+        ledger:
+          version: 1
+          owner: TODO           # the decision owner: who acts when the number moves
+          approvers: [TODO]     # who may re-approve a change (the owner and a data steward)
+          job: TODO             # diagnostic (learn), target (people optimise it), alarm, allocation
+          better: TODO          # higher or lower: which way the number improves
+          decision:             # the decision statement, evaluated every week
+            moves: worsens      # or improves
+            by: TODO            # "20%" of the baseline, or "5 points" of a rate (ratio metrics)
+            for: 2 weeks        # consecutive complete weeks
+            then: TODO          # the action the owner takes when it fires
+            # slice: {{priority: p1, channel: email}}   # optional segment the statement watches
+            # baseline: {{trailing_weeks: 4}}           # optional: or {{value: X}}
+          blast_radius: [TODO]  # money_and_careers, staffing, prioritization, comparisons,
+                                # escalations
+          definition: TODO      # plain language, with every exclusion
+          coverage: TODO        # channels and queues included and excluded, in words
+          covered_channels: [TODO]  # the channels of the filter (checked against it)
+          comparability: TODO   # what makes comparisons across weeks, teams, regions valid
+          automation_limits: TODO   # what the tooling cannot detect
+          known_biases: TODO    # incentives, gaming paths, process artifacts
+          monitoring_signals: TODO  # leading indicators you will watch
+          change_triggers: TODO # events that force a re-approval
+          counter_metrics: []   # 2 to 4 governed metrics for a target
+          stop_the_line:
+            coverage_drop_pct: 10
+            coverage_floor: 0.9
+            counter_metric_limits: {{}}   # counter-metric: limit
+          status: TODO          # ship, ship_with_guardrails or pause_and_fix
+          maturity: {{after: week_end, days: 0}}  # when a week's number is final
 """
 
 

@@ -13,8 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parents[1]
@@ -179,6 +181,41 @@ def copy_project(destination: Path) -> Path:
         elif source.exists():
             shutil.copy2(source, destination / entry)
     return destination
+
+
+#: The semantic layer: one YAML per semantic model, holding the semantic model, the metrics
+#: built on it and their Assumption Ledgers (models/semantic/tickets.yml, ...).
+SEMANTIC_DIR = Path("models/semantic")
+
+
+def semantic_yaml_file(project: Path, section: str, name: str) -> Path:
+    """The file of ``project``'s semantic layer whose ``section`` (``metrics`` or
+    ``semantic_models``) defines ``name``."""
+    for path in sorted((project / SEMANTIC_DIR).glob("*.yml")):
+        document = yaml.safe_load(path.read_text()) or {}
+        if any(item["name"] == name for item in document.get(section) or []):
+            return path
+    raise LookupError(f"{project / SEMANTIC_DIR}: no file defines {section} {name}")
+
+
+def edit_semantic_item(
+    project: Path, section: str, name: str, edit: Callable[[dict[str, Any]], None]
+) -> Path:
+    """Apply ``edit`` to one metric or semantic model of a project copy, in the file that
+    defines it (rewritten by yaml.safe_dump: the copy's comments go, its data stays)."""
+    path = semantic_yaml_file(project, section, name)
+    document = yaml.safe_load(path.read_text())
+    edit(next(item for item in document[section] if item["name"] == name))
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def semantic_metrics(project: Path = REPO) -> list[dict[str, Any]]:
+    """Every metric of ``project``'s semantic layer, file by file."""
+    metrics: list[dict[str, Any]] = []
+    for path in sorted((project / SEMANTIC_DIR).glob("*.yml")):
+        metrics.extend((yaml.safe_load(path.read_text()) or {}).get("metrics") or [])
+    return metrics
 
 
 def tool_executable(name: str) -> str:

@@ -13,24 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import copy_project, run_in_project
+from conftest import copy_project, edit_semantic_item, run_in_project
 
-METRICS_FILE = Path("models/semantic/_metrics.yml")
 HEADER = "The Assumption Ledger is incomplete or invalid"
 
 
 def _edit_metric(project: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> None:
-    """Edit one metric of the copy. Lists shared through YAML anchors (covered_channels: *id001)
-    are copied first, so the edit changes this metric only."""
-    path = project / METRICS_FILE
-    document = yaml.safe_load(path.read_text())
-    for metric in document["metrics"]:
-        ledger = metric["config"]["meta"].get("ledger")
-        if ledger and "covered_channels" in ledger:
-            ledger["covered_channels"] = list(ledger["covered_channels"])
-    edit(next(m for m in document["metrics"] if m["name"] == name))
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    """Edit one metric of the copy (each metric writes its own covered_channels: no list is
+    shared with another metric)."""
+    edit_semantic_item(project, "metrics", name, edit)
 
 
 def _ledger(metric: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +158,7 @@ def test_a_channel_mismatch_stops_the_build_naming_the_metric(
         for line in proc.stdout.split(HEADER, 1)[1].splitlines()[1:]
         if line.strip().startswith("metric ")
     ]
-    # One line, naming the edited metric (the metrics that shared its anchor are untouched).
+    # One line, naming the edited metric (the metrics with the same channels are untouched).
     assert len(problems) == 1, problems
     assert problems[0].startswith(message), problems
     # It stops before any model runs.

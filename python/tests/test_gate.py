@@ -29,10 +29,17 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import PROJECT_ENTRIES, copy_project, run_in_project
+from conftest import (
+    PROJECT_ENTRIES,
+    copy_project,
+    edit_semantic_item,
+    run_in_project,
+    semantic_metrics,
+    semantic_yaml_file,
+)
 
-METRICS_YML = Path("models/semantic/_metrics.yml")
-SEMANTIC_MODELS_YML = Path("models/semantic/_semantic__models.yml")
+from metric_ledger.gate import bump_ledger_version
+
 CHANGELOG = Path("seeds/metric_changelog.csv")
 MANIFEST = Path("target/manifest.json")
 PROJECT = "metric_ledger"
@@ -126,16 +133,6 @@ def _edit_text(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert text.count(old) == 1, f"{path}: expected {old!r} exactly once"
     path.write_text(text.replace(old, new))
-
-
-def _edit_yaml_item(
-    project: Path, file: Path, section: str, name: str, edit: Callable[[dict[str, Any]], None]
-) -> None:
-    path = project / file
-    document = yaml.safe_load(path.read_text())
-    item = next(entry for entry in document[section] if entry["name"] == name)
-    edit(item)
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
 def _ledger(metric: dict[str, Any]) -> dict[str, Any]:
@@ -252,14 +249,14 @@ def _narrow_filter(project: Path) -> None:
     def edit(metric: dict[str, Any]) -> None:
         metric["filter"] += " and {{ Dimension('ticket__priority') }} <> 'p4'"
 
-    _edit_yaml_item(project, METRICS_YML, "metrics", "first_response_minutes_p50", edit)
+    edit_semantic_item(project, "metrics", "first_response_minutes_p50", edit)
 
 
 def _narrow_input_metric_filter(project: Path) -> None:
     def edit(metric: dict[str, Any]) -> None:
         metric["filter"] += " and {{ Dimension('ticket__priority') }} <> 'p4'"
 
-    _edit_yaml_item(project, METRICS_YML, "metrics", "reopened_tickets", edit)
+    edit_semantic_item(project, "metrics", "reopened_tickets", edit)
 
 
 def _median_to_average(project: Path) -> None:
@@ -270,7 +267,7 @@ def _median_to_average(project: Path) -> None:
         assert measure["agg"] == "median"
         measure["agg"] = "average"
 
-    _edit_yaml_item(project, SEMANTIC_MODELS_YML, "semantic_models", "tickets", edit)
+    edit_semantic_item(project, "semantic_models", "tickets", edit)
 
 
 def _include_merged_tickets(project: Path) -> None:
@@ -305,7 +302,7 @@ def _csat_threshold(project: Path) -> None:
         assert limits["csat_response_rate"] == 0.2
         limits["csat_response_rate"] = 0.25
 
-    _edit_yaml_item(project, METRICS_YML, "metrics", "csat_score", edit)
+    edit_semantic_item(project, "metrics", "csat_score", edit)
 
 
 BUSINESS_MINUTES_SQL = "models/intermediate/support/int_tickets_business_minutes.sql"
@@ -341,7 +338,7 @@ def _documentation(project: Path) -> None:
         metric["description"] = "Median wall-clock minutes to the first human reply."
         _ledger(metric)["known_biases"] = "Acknowledgement macros stop the clock."
 
-    _edit_yaml_item(project, METRICS_YML, "metrics", "first_response_minutes_p50", edit)
+    edit_semantic_item(project, "metrics", "first_response_minutes_p50", edit)
 
 
 def _dev_schema(project: Path) -> None:
@@ -403,7 +400,7 @@ def _covered_channels_narrowed(project: Path) -> None:
         ledger = _ledger(metric)
         ledger["covered_channels"] = [c for c in ledger["covered_channels"] if c != "social"]
 
-    _edit_yaml_item(project, METRICS_YML, "metrics", FRT, edit)
+    edit_semantic_item(project, "metrics", FRT, edit)
 
 
 # --- the cases ------------------------------------------------------------------------------------
@@ -799,7 +796,7 @@ def test_reapproval_workflow(base: Base, tmp_path: Path) -> None:
     current = next(item for item in prints if item["metric"] == FRT)
     assert last["definition_fingerprint"] == current["definition_fingerprint"]
     assert last["governance_fingerprint"] == current["governance_fingerprint"]
-    ledger = yaml.safe_load((work / METRICS_YML).read_text())
+    ledger = yaml.safe_load(semantic_yaml_file(work, "metrics", FRT).read_text())
     metric = next(m for m in ledger["metrics"] if m["name"] == FRT)
     assert _ledger(metric)["version"] == previous + 1
 
@@ -812,6 +809,32 @@ def test_reapproval_workflow(base: Base, tmp_path: Path) -> None:
     again = _metric_ledger(work, "approve", FRT, "--by", approver, "--reason", "x", *manifest_args)
     assert again.returncode == 2
     assert "already approved" in again.stderr
+
+
+def test_approve_bumps_the_version_in_the_file_that_defines_the_metric(tmp_path: Path) -> None:
+    """`approve` edits the ledger version in place, in the semantic model's own file as written
+    by hand (comments, flow lists, folded prose): every governed metric is found, and nothing
+    but its version changes."""
+    project = copy_project(tmp_path / "project")
+    governed = [m["name"] for m in semantic_metrics(project) if m["config"]["meta"].get("governed")]
+    assert len(governed) == 19
+    for name in governed:
+        path = semantic_yaml_file(project, "metrics", name)
+        before_text = path.read_text()
+        expected = yaml.safe_load(before_text)
+        metric = next(m for m in expected["metrics"] if m["name"] == name)
+        _ledger(metric)["version"] += 1
+        assert bump_ledger_version(project, name, _ledger(metric)["version"]) == path
+        assert yaml.safe_load(path.read_text()) == expected, name
+        changed = [
+            (old, new)
+            for old, new in zip(
+                before_text.splitlines(), path.read_text().splitlines(), strict=True
+            )
+            if old != new
+        ]
+        assert len(changed) == 1 and changed[0][1].strip().startswith("version: "), changed
+    assert bump_ledger_version(project, "not_a_metric", 2) is None
 
 
 # --- unreadable input, inconsistent changelog -----------------------------------------------------

@@ -9,22 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
-from conftest import copy_project, run_in_project
+from conftest import SEMANTIC_DIR, copy_project, edit_semantic_item, run_in_project
 
 from metric_ledger.cli import main
 from metric_ledger.warehouse import connect as warehouse_connect
 
-METRICS_FILE = Path("models/semantic/_metrics.yml")
-
 
 def _edit_metric(project: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> None:
-    path = project / METRICS_FILE
-    document = yaml.safe_load(path.read_text())
-    metric = next(m for m in document["metrics"] if m["name"] == name)
-    edit(metric)
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    edit_semantic_item(project, "metrics", name, edit)
 
 
 def _ledger(metric: dict[str, Any]) -> dict[str, Any]:
@@ -212,8 +205,9 @@ def test_every_malformed_part_of_a_decision_statement_is_named(
     # and a new metric pasted from `metric-ledger premortem --new`: validation names every TODO
     scaffold = CliRunner().invoke(main, ["premortem", "--new", "first_touch_rate"])
     assert scaffold.exit_code == 0, scaffold.output
-    metrics_file = project / METRICS_FILE
-    metrics_file.write_text(metrics_file.read_text() + scaffold.output)
+    # pasted under `metrics:` of the file of its semantic model (here a file of its own)
+    new_file = project / SEMANTIC_DIR / "first_touch_rate.yml"
+    new_file.write_text("version: 2\n\nmetrics:\n" + scaffold.output)
     proc = run_in_project(project, ["build"], raw_dir=small_export, check=False)
     assert proc.returncode != 0
     for _, _, message in DECISION_BREAKS:

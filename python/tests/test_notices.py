@@ -21,13 +21,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import copy_project, run_in_project, tool_executable
+from conftest import copy_project, run_in_project, semantic_yaml_file, tool_executable
 
 from metric_ledger.synth import generate
 from metric_ledger.warehouse import connect as warehouse_connect
 
 START = date(2026, 1, 5)
-METRICS_FILE = Path("models/semantic/_metrics.yml")
 CHANGELOG_FILE = Path("seeds/metric_changelog.csv")
 
 # (metric, effective date, freeze weeks, summary). contacts is an input of coverage_rate, which
@@ -41,7 +40,7 @@ CHANGES = [
 def approve_by_hand(project: Path, metric: str, effective: date, weeks: int, summary: str) -> int:
     """What `metric-ledger approve` writes: the ledger version bumped, a definition_change row
     appended (the fingerprints of the previous row: no gate runs here). Returns the version."""
-    path = project / METRICS_FILE
+    path = semantic_yaml_file(project, "metrics", metric)
     document = yaml.safe_load(path.read_text())
     ledger = next(m for m in document["metrics"] if m["name"] == metric)["config"]["meta"]["ledger"]
     ledger["version"] += 1

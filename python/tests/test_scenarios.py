@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import REPO, copy_project, run_in_project, tool_executable
+from conftest import REPO, copy_project, run_in_project, semantic_yaml_file, tool_executable
 
 from metric_ledger.cli import main
 from metric_ledger.synth import generate
@@ -243,7 +243,7 @@ def test_a_sliced_decision_statement_fires_for_its_slice_only(
     results: dict[str, list[tuple[Any, ...]]] = {}
     for branch in ("east", "west"):
         project = copy_project(root / f"project_{branch}")
-        path = project / "models/semantic/_metrics.yml"
+        path = semantic_yaml_file(project, "metrics", "contacts")
         document = yaml.safe_load(path.read_text())
         contacts = next(m for m in document["metrics"] if m["name"] == "contacts")
         contacts["config"]["meta"]["ledger"]["decision"].update(

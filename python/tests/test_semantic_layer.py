@@ -9,15 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
-from conftest import REPO, run_in_project
+from conftest import REPO, run_in_project, semantic_metrics
 
 from metric_ledger.warehouse import connect as warehouse_connect
 
 GOVERNED = sorted(
-    metric["name"]
-    for metric in yaml.safe_load((REPO / "models/semantic/_metrics.yml").read_text())["metrics"]
-    if metric["config"]["meta"].get("governed")
+    metric["name"] for metric in semantic_metrics(REPO) if metric["config"]["meta"].get("governed")
 )
 LEDGER_TEXT_FIELDS = (
     "definition",
