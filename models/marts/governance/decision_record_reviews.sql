@@ -39,18 +39,12 @@ records_with_values as (
         guardrail_2_values.before_value as guardrail_2_before_value,
         guardrail_2_values.after_value as guardrail_2_after_value
     from record_windows
-    left join pooled_record_metrics as leading_values
-        on
-            record_windows.decision_id = leading_values.decision_id
-            and leading_values.metric_role = 'leading'
-    left join pooled_record_metrics as guardrail_1_values
-        on
-            record_windows.decision_id = guardrail_1_values.decision_id
-            and guardrail_1_values.metric_role = 'guardrail_1'
-    left join pooled_record_metrics as guardrail_2_values
-        on
-            record_windows.decision_id = guardrail_2_values.decision_id
-            and guardrail_2_values.metric_role = 'guardrail_2'
+    {% for role in ['leading', 'guardrail_1', 'guardrail_2'] -%}
+        left join pooled_record_metrics as {{ role }}_values
+            on
+                record_windows.decision_id = {{ role }}_values.decision_id
+                and {{ role }}_values.metric_role = '{{ role }}'
+    {% endfor %}
 
 ),
 
@@ -75,20 +69,8 @@ assessed as (
             end,
             false
         ) as is_target_met,
-        coalesce(
-            case
-                when guardrail_1_direction = 'max' then guardrail_1_after_value > guardrail_1_limit
-                when guardrail_1_direction = 'min' then guardrail_1_after_value < guardrail_1_limit
-            end,
-            false
-        ) as is_guardrail_1_breached,
-        coalesce(
-            case
-                when guardrail_2_direction = 'max' then guardrail_2_after_value > guardrail_2_limit
-                when guardrail_2_direction = 'min' then guardrail_2_after_value < guardrail_2_limit
-            end,
-            false
-        ) as is_guardrail_2_breached
+        {{ is_past_limit('guardrail_1_after_value', 'guardrail_1_direction', 'guardrail_1_limit') }} as is_guardrail_1_breached,
+        {{ is_past_limit('guardrail_2_after_value', 'guardrail_2_direction', 'guardrail_2_limit') }} as is_guardrail_2_breached
     from leading_changes
 
 ),
@@ -122,18 +104,14 @@ final as (
         cast(leading_after_week_count as {{ dbt.type_int() }}) as leading_after_week_count,
         cast(leading_change_pct as {{ type_double() }}) as leading_change_pct,
         is_target_met,
-        guardrail_1_metric,
-        guardrail_1_direction,
-        cast(guardrail_1_limit as {{ type_double() }}) as guardrail_1_limit,
-        cast(guardrail_1_before_value as {{ type_double() }}) as guardrail_1_before_value,
-        cast(guardrail_1_after_value as {{ type_double() }}) as guardrail_1_after_value,
-        is_guardrail_1_breached,
-        guardrail_2_metric,
-        guardrail_2_direction,
-        cast(guardrail_2_limit as {{ type_double() }}) as guardrail_2_limit,
-        cast(guardrail_2_before_value as {{ type_double() }}) as guardrail_2_before_value,
-        cast(guardrail_2_after_value as {{ type_double() }}) as guardrail_2_after_value,
-        is_guardrail_2_breached,
+        {% for guardrail in ['guardrail_1', 'guardrail_2'] -%}
+            {{ guardrail }}_metric,
+            {{ guardrail }}_direction,
+            cast({{ guardrail }}_limit as {{ type_double() }}) as {{ guardrail }}_limit,
+            cast({{ guardrail }}_before_value as {{ type_double() }}) as {{ guardrail }}_before_value,
+            cast({{ guardrail }}_after_value as {{ type_double() }}) as {{ guardrail }}_after_value,
+            is_{{ guardrail }}_breached,
+        {% endfor -%}
         case
             when is_guardrail_1_breached or is_guardrail_2_breached then 'roll_back'
             when is_target_met then 'keep'

@@ -47,9 +47,7 @@ limit_breaches as (
     from counter_limits
     inner join metric_values as counter_values
         on counter_limits.counter_metric_name = counter_values.metric_name
-    where
-        (counter_limits.limit_kind = 'max' and counter_values.metric_value > counter_limits.limit_value)
-        or (counter_limits.limit_kind = 'min' and counter_values.metric_value < counter_limits.limit_value)
+    where {{ is_past_limit('counter_values.metric_value', 'counter_limits.limit_kind', 'counter_limits.limit_value') }}
 
 ),
 
