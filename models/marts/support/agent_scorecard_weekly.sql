@@ -69,27 +69,12 @@ final as (
         cast(survey_responses as {{ dbt.type_bigint() }}) as survey_responses,
         cast(satisfied_responses as {{ dbt.type_bigint() }}) as satisfied_responses,
         cast(first_responded_tickets as {{ dbt.type_bigint() }}) as first_responded_tickets,
-        cast(tickets_solved as {{ dbt.type_bigint() }}) as tickets_solved,
-        cast(tickets_solved_baseline as {{ type_double() }}) as tickets_solved_baseline,
-        tickets_solved_target,
-        cast(tickets_solved - tickets_solved_target as {{ type_double() }}) as tickets_solved_gap_to_target,
-        cast(contacts_per_logged_in_hour as {{ type_double() }}) as contacts_per_logged_in_hour,
-        cast(contacts_per_logged_in_hour_baseline as {{ type_double() }}) as contacts_per_logged_in_hour_baseline,
-        contacts_per_logged_in_hour_target,
-        cast(contacts_per_logged_in_hour - contacts_per_logged_in_hour_target as {{ type_double() }})
-            as contacts_per_logged_in_hour_gap_to_target,
-        cast(csat_score as {{ type_double() }}) as csat_score,
-        cast(csat_score_baseline as {{ type_double() }}) as csat_score_baseline,
-        csat_score_target,
-        cast(csat_score - csat_score_target as {{ type_double() }}) as csat_score_gap_to_target,
-        cast(reopen_rate as {{ type_double() }}) as reopen_rate,
-        cast(reopen_rate_baseline as {{ type_double() }}) as reopen_rate_baseline,
-        reopen_rate_target,
-        cast(reopen_rate - reopen_rate_target as {{ type_double() }}) as reopen_rate_gap_to_target,
-        cast(schedule_adherence as {{ type_double() }}) as schedule_adherence,
-        cast(schedule_adherence_baseline as {{ type_double() }}) as schedule_adherence_baseline,
-        schedule_adherence_target,
-        cast(schedule_adherence - schedule_adherence_target as {{ type_double() }}) as schedule_adherence_gap_to_target,
+        {% for name, _ in measures if name != 'first_response_minutes_p50' -%}
+            cast({{ name }} as {{ dbt.type_bigint() if name == 'tickets_solved' else type_double() }}) as {{ name }},
+            cast({{ name }}_baseline as {{ type_double() }}) as {{ name }}_baseline,
+            {{ name }}_target,
+            cast({{ name }} - {{ name }}_target as {{ type_double() }}) as {{ name }}_gap_to_target,
+        {% endfor -%}
         case when has_speed_counter_metrics then cast(first_response_minutes_p50 as {{ type_double() }}) end
             as first_response_minutes_p50,
         case when has_speed_counter_metrics then cast(first_response_minutes_p50_baseline as {{ type_double() }}) end
