@@ -5,6 +5,8 @@
     first response on first_response_minutes_p50's covered channels; by first-solved week:
     tickets_solved, reopen_rate; answered surveys by responded week: csat_score. -#}
 {%- set speed_channels = ledger_covered_channels('first_response_minutes_p50') -%}
+{#- The agent's week, part by part: an agent has a week when any part has a row for it. -#}
+{%- set weekly_parts = ['weekly_shifts', 'weekly_handled', 'weekly_solved', 'weekly_csat'] -%}
 with
 
 shifts as (
@@ -116,31 +118,13 @@ weekly_csat as (
 
 agent_week_keys as (
 
-    select
-        agent_id,
-        week_start_date
-    from weekly_shifts
-
-    union
-
-    select
-        agent_id,
-        week_start_date
-    from weekly_handled
-
-    union
-
-    select
-        agent_id,
-        week_start_date
-    from weekly_solved
-
-    union
-
-    select
-        agent_id,
-        week_start_date
-    from weekly_csat
+    {% for part in weekly_parts -%}
+        select
+            agent_id,
+            week_start_date
+        from {{ part }}
+        {% if not loop.last %}union{% endif %}
+    {% endfor %}
 
 ),
 
@@ -165,22 +149,12 @@ weekly_counts as (
     from agent_week_keys
     inner join agents
         on agent_week_keys.agent_id = agents.agent_id
-    left join weekly_shifts
-        on
-            agent_week_keys.agent_id = weekly_shifts.agent_id
-            and agent_week_keys.week_start_date = weekly_shifts.week_start_date
-    left join weekly_handled
-        on
-            agent_week_keys.agent_id = weekly_handled.agent_id
-            and agent_week_keys.week_start_date = weekly_handled.week_start_date
-    left join weekly_solved
-        on
-            agent_week_keys.agent_id = weekly_solved.agent_id
-            and agent_week_keys.week_start_date = weekly_solved.week_start_date
-    left join weekly_csat
-        on
-            agent_week_keys.agent_id = weekly_csat.agent_id
-            and agent_week_keys.week_start_date = weekly_csat.week_start_date
+    {% for part in weekly_parts -%}
+        left join {{ part }}
+            on
+                agent_week_keys.agent_id = {{ part }}.agent_id
+                and agent_week_keys.week_start_date = {{ part }}.week_start_date
+    {% endfor %}
 
 ),
 
