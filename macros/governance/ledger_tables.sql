@@ -9,11 +9,7 @@
         {% endfor %}
     {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        {% for name, data_type in columns -%}
-        {{ sql_literal(none, data_type) }} as {{ name }}{% if not loop.last %},{% endif %}
-        {% endfor %}
-    where 1 = 0
+    {{ no_rows(columns) }}
     {%- endfor -%}
 {% endmacro %}
 

@@ -76,11 +76,7 @@ ledger_rows as (
         {% endfor %}
     {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        {% for column, data_type in columns -%}
-        {{ sql_literal(none, data_type) }} as {{ column }}{% if not loop.last %},{% endif %}
-        {% endfor %}
-    where 1 = 0
+    {{ no_rows(columns) }}
     {%- endfor %}
 
 ),

@@ -33,11 +33,7 @@ graph_impact as (
         {{ sql_literal(impact.metrics, 'json') }} as affected_metrics
     {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as affected_exposures,
-        cast(null as {{ dbt.type_string() }}) as affected_metrics
-    where 1 = 0
+    {{ no_rows([['metric_name', 'string'], ['affected_exposures', 'string'], ['affected_metrics', 'string']]) }}
     {%- endfor %}
 
 ),

@@ -33,15 +33,15 @@ segment_values as (
     from ({{ metric_values_sql(metric_name, [dimension]) }}) as segment_{{ loop.index }}
     {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as date) as week_start_date,
-        cast(null as {{ dbt.type_string() }}) as dimension,
-        cast(null as {{ dbt.type_string() }}) as segment_value,
-        cast(null as {{ type_double() }}) as numerator_value,
-        cast(null as {{ type_double() }}) as denominator_value,
-        cast(null as {{ type_double() }}) as metric_value
-    where 1 = 0
+    {{ no_rows([
+        ['metric_name', 'string'],
+        ['week_start_date', 'date'],
+        ['dimension', 'string'],
+        ['segment_value', 'string'],
+        ['numerator_value', 'double'],
+        ['denominator_value', 'double'],
+        ['metric_value', 'double'],
+    ]) }}
     {%- endfor %}
 
 ),

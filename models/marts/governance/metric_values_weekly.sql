@@ -27,14 +27,14 @@ metric_values as (
     from ({{ metric_values_sql(metric.name) }}) as metric_{{ loop.index }}
     {% if not loop.last %}union all{% endif %}
     {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_int() }}) as definition_version,
-        cast(null as date) as week_start_date,
-        cast(null as {{ type_double() }}) as numerator_value,
-        cast(null as {{ type_double() }}) as denominator_value,
-        cast(null as {{ type_double() }}) as metric_value
-    where 1 = 0
+    {{ no_rows([
+        ['metric_name', 'string'],
+        ['definition_version', 'integer'],
+        ['week_start_date', 'date'],
+        ['numerator_value', 'double'],
+        ['denominator_value', 'double'],
+        ['metric_value', 'double'],
+    ]) }}
     {%- endfor %}
 
 ),

@@ -25,16 +25,16 @@ branch_values as (
     {% if not (outer.last and loop.last) %}union all{% endif %}
     {% endfor -%}
     {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as cohort_dimension,
-        cast(null as {{ dbt.type_string() }}) as cohort_value,
-        cast(null as date) as week_start_date,
-        cast(null as {{ dbt.type_string() }}) as branch,
-        cast(null as {{ type_double() }}) as numerator_value,
-        cast(null as {{ type_double() }}) as denominator_value,
-        cast(null as {{ type_double() }}) as metric_value
-    where 1 = 0
+    {{ no_rows([
+        ['metric_name', 'string'],
+        ['cohort_dimension', 'string'],
+        ['cohort_value', 'string'],
+        ['week_start_date', 'date'],
+        ['branch', 'string'],
+        ['numerator_value', 'double'],
+        ['denominator_value', 'double'],
+        ['metric_value', 'double'],
+    ]) }}
     {%- endfor %}
 
 ),

@@ -55,14 +55,14 @@ final as (
         from ({{ metric_values_sql(metric.name, [dimension]) }}) as slice_metric_{{ loop.index }}
         {% if not loop.last %}union all{% endif %}
     {% else %}
-        select
-            cast(null as {{ dbt.type_string() }}) as metric_name,
-            cast(null as {{ dbt.type_string() }}) as slice_dimension,
-            cast(null as {{ dbt.type_string() }}) as slice_value,
-            cast(null as date) as week_start_date,
-            cast(null as {{ type_double() }}) as pooling_numerator,
-            cast(null as {{ type_double() }}) as pooling_denominator
-        where 1 = 0
+        {{ no_rows([
+            ['metric_name', 'string'],
+            ['slice_dimension', 'string'],
+            ['slice_value', 'string'],
+            ['week_start_date', 'date'],
+            ['pooling_numerator', 'double'],
+            ['pooling_denominator', 'double'],
+        ]) }}
     {%- endfor %}
 
 )

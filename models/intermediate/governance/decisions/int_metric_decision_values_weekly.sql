@@ -48,12 +48,12 @@ unsliced_values as (
 
 sliced_values as (
 
-    select
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as decision_slice,
-        cast(null as date) as week_start_date,
-        cast(null as {{ type_double() }}) as metric_value
-    where 1 = 0
+    {{ no_rows([
+        ['metric_name', 'string'],
+        ['decision_slice', 'string'],
+        ['week_start_date', 'date'],
+        ['metric_value', 'double'],
+    ]) }}
     {% for metric_name, decision_slice, dimensions in sliced %}
     union all
     select
