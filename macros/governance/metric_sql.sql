@@ -8,7 +8,10 @@
 
     metric_values_sql(metric_name, dimensions) returns a select of
         week_start_date, <dimensions...>, numerator_value, denominator_value, metric_value
-    (numerator and denominator are null for non-ratio metrics).
+    (numerator and denominator are null for non-ratio metrics). A ratio whose numerator has no
+    row in a week or segment (coverage_rate of a channel with no included contact) is null, not
+    0: MetricFlow's answer. python/tests/test_metric_sql_matches_metricflow.py compares this
+    macro and the models built from it with `mf query`.
 -#}
 
 {% macro _semantic_measure(measure_name) %}
@@ -126,9 +129,9 @@
         {% set sql %}
             select
                 {% for key in keys %}coalesce(numerator.{{ key }}, denominator.{{ key }}) as {{ key }},
-                {% endfor %}cast(coalesce(numerator.measure_value, 0) as {{ type_double() }}) as numerator_value,
+                {% endfor %}cast(numerator.measure_value as {{ type_double() }}) as numerator_value,
                 cast(denominator.measure_value as {{ type_double() }}) as denominator_value,
-                cast(coalesce(numerator.measure_value, 0) as {{ type_double() }})
+                cast(numerator.measure_value as {{ type_double() }})
                 / nullif(cast(denominator.measure_value as {{ type_double() }}), 0) as metric_value
             from ({{ _simple_metric_sql(numerator, dimensions, [metric]) }}) as numerator
             full outer join ({{ _simple_metric_sql(denominator, dimensions, [metric]) }}) as denominator

@@ -6,6 +6,8 @@ never touch ``warehouse/`` or ``target/`` of the working copy and can run beside
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -283,3 +285,55 @@ def built_project(tmp_path_factory: pytest.TempPathFactory, small_export: Path) 
     project = copy_project(tmp_path_factory.mktemp("built_project") / "project")
     run_in_project(project, ["build"], raw_dir=small_export)
     return project
+
+
+#: The failure scenarios `make demo` injects (DEMO_SCENARIOS in the Makefile).
+DEMO_SCENARIOS = (
+    "coverage_gap",
+    "branch_simpson",
+    "macro_gaming",
+    "response_rate_collapse",
+    "severity_downgrade",
+)
+
+
+@pytest.fixture(scope="session")
+def scenario_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary copy of the project built (`dbt build`, shipped configuration) on an export
+    like the small one with the demo's five failure scenarios: a channel the contract does not
+    know (`messaging`, no included contact), relabelled priorities, skewed branches. The clean
+    export has no segment where a ratio's numerator is empty."""
+    from datetime import date
+
+    from metric_ledger.synth import generate
+
+    root = tmp_path_factory.mktemp("scenario_project")
+    generate(root / "raw", tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6,
+             scenarios=DEMO_SCENARIOS)  # fmt: skip
+    project = copy_project(root / "project")
+    run_in_project(project, ["build"], raw_dir=root / "raw")
+    return project
+
+
+def mf_query(
+    project: Path, metrics: Sequence[str], group_by: Sequence[str]
+) -> list[dict[str, str]]:
+    """``mf query`` on a built project copy: one dict per row, keyed by MetricFlow's column names
+    (``metric_time__week``, ``ticket__channel``, the metrics); a null is an empty string."""
+    request = ",".join(metrics) + "|" + ",".join(group_by)
+    out = project / f"mf_{hashlib.sha1(request.encode()).hexdigest()[:16]}.csv"
+    run_in_project(
+        project,
+        [
+            "query",
+            "--metrics",
+            ",".join(metrics),
+            "--group-by",
+            ",".join(group_by),
+            "--csv",
+            str(out),
+        ],
+        tool="mf",
+    )
+    with out.open() as handle:
+        return list(csv.DictReader(handle))

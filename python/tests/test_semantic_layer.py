@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO, run_in_project, semantic_metrics
+from conftest import REPO, mf_query, semantic_metrics
 
 from metric_ledger.warehouse import connect as warehouse_connect
 
@@ -25,25 +24,6 @@ LEDGER_TEXT_FIELDS = (
     "monitoring_signals",
     "change_triggers",
 )
-
-
-def _mf_query(project: Path, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
-    out = project / f"mf_{'_'.join(metrics)[:60]}.csv"
-    run_in_project(
-        project,
-        [
-            "query",
-            "--metrics",
-            ",".join(metrics),
-            "--group-by",
-            ",".join(group_by),
-            "--csv",
-            str(out),
-        ],
-        tool="mf",
-    )
-    with out.open() as handle:
-        return list(csv.DictReader(handle))
 
 
 def _warehouse(project: Path) -> duckdb.DuckDBPyConnection:
@@ -65,7 +45,7 @@ def test_the_nineteen_metrics_of_the_definitions_are_governed() -> None:
 
 
 def test_mf_query_matches_direct_sql_on_fct_tickets(built_project: Path) -> None:
-    rows = _mf_query(
+    rows = mf_query(
         built_project,
         ["first_response_minutes_p50", "reopen_rate"],
         ["metric_time__week", "ticket__channel"],
@@ -118,11 +98,11 @@ def test_mf_query_matches_direct_sql_on_fct_tickets(built_project: Path) -> None
 
 def test_every_governed_metric_answers_by_week(built_project: Path) -> None:
     per_ticket = [m for m in GOVERNED if m not in ("schedule_adherence", "contacts_per_agent_hour")]
-    rows = _mf_query(built_project, per_ticket, ["metric_time__week"])
+    rows = mf_query(built_project, per_ticket, ["metric_time__week"])
     assert len(rows) >= 6
     for metric in per_ticket:
         assert any(row[metric] for row in rows), f"{metric} is empty for every week"
-    staffing = _mf_query(
+    staffing = mf_query(
         built_project,
         ["schedule_adherence", "contacts_per_agent_hour"],
         ["metric_time__week", "branch"],
