@@ -76,6 +76,7 @@ lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 	$(BIN)/ruff check python bench
 	$(BIN)/ruff format --check python bench
 	cd python && $(BIN)/mypy metric_ledger
+	mkdir -p $(TEST_DIR)
 	METRIC_LEDGER_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros --processes 2
 
 bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark).
