@@ -91,8 +91,8 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
 def test_summary_renders_fired_and_held_decision_statements() -> None:
     from rich.console import Console
 
-    from metric_ledger.report import render_guardrails
-    from metric_ledger.summary import DecisionTrigger, GuardrailFindings
+    from metric_ledger.render.summary import render_guardrails
+    from metric_ledger.warehouse_summary import DecisionTrigger, GuardrailFindings
 
     fired = DecisionTrigger(
         "reopen_rate", "", "fired", True, 0.14, 0.06, 8.0, 4.0, "points", "worsens", "",
@@ -189,8 +189,8 @@ def test_bad_arguments_of_any_command_are_one_line_and_exit_2(args: list[str]) -
 def test_summary_of_an_empty_build_says_so_plainly() -> None:
     from rich.console import Console
 
-    from metric_ledger.report import render_guardrails, render_summary
-    from metric_ledger.summary import BuildSummary, GuardrailFindings
+    from metric_ledger.render.summary import render_guardrails, render_summary
+    from metric_ledger.warehouse_summary import BuildSummary, GuardrailFindings
 
     console = Console(record=True, width=200)
     render_summary(BuildSummary(None, None, 0, 0, 0.0, 0), console)
