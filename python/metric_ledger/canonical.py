@@ -21,6 +21,23 @@ _NODE_PREFIX = "__node__"
 _WHITESPACE = re.compile(r"\s+")
 
 
+#: The sqlglot dialect of each dbt adapter the project runs on (None: sqlglot's default).
+_DIALECTS = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "spark": "spark",
+    "databricks": "databricks",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "redshift": "redshift",
+}
+
+
+def sql_dialect(adapter_type: str) -> str | None:
+    """The sqlglot dialect that reads the compiled SQL of a dbt adapter (None when unknown)."""
+    return _DIALECTS.get(adapter_type)
+
+
 def _placeholder(unique_id: str) -> str:
     return '"' + _NODE_PREFIX + unique_id.replace('"', "") + '"'
 

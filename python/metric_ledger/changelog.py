@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from metric_ledger.errors import MetricLedgerError
+from metric_ledger.errors import ChangelogError, cannot_read, cannot_write
+from metric_ledger.seeds import read_seed
 
 CHANGE_TYPES = ("introduced", "definition_change", "governance_change", "refactor")
 
@@ -31,25 +33,18 @@ COLUMNS = tuple(field.name for field in fields(ChangelogRow))
 
 def read_changelog(path: Path) -> list[ChangelogRow]:
     """Read and type-check the changelog; a malformed row raises one error naming file and row."""
-    try:
-        handle = path.open(newline="")
-    except FileNotFoundError:
-        raise MetricLedgerError(f"{path}: changelog not found") from None
-    rows: list[ChangelogRow] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = tuple(reader.fieldnames or ())
-        missing = [column for column in COLUMNS if column not in header]
-        if missing:
-            raise MetricLedgerError(f"{path}: missing column(s) {', '.join(missing)}")
-        for line, record in enumerate(reader, start=2):
-            rows.append(_parse_row(path, line, record))
-    return rows
+    if not path.exists():
+        raise ChangelogError(f"{path}: changelog not found")
+    seed = read_seed(path)
+    missing = [column for column in COLUMNS if column not in seed.header]
+    if missing:
+        raise ChangelogError(f"{path}: missing column(s) {', '.join(missing)}")
+    return [_parse_row(path, line, record) for line, record in seed.records()]
 
 
 def _parse_row(path: Path, line: int, record: dict[str, str]) -> ChangelogRow:
-    def fail(column: str, problem: str) -> MetricLedgerError:
-        return MetricLedgerError(f"{path}:{line}: {column} {problem}")
+    def fail(column: str, problem: str) -> ChangelogError:
+        return ChangelogError(f"{path}:{line}: {column} {problem}")
 
     def text(column: str) -> str:
         return (record.get(column) or "").strip()
@@ -106,27 +101,31 @@ def latest_rows(rows: list[ChangelogRow]) -> dict[str, ChangelogRow]:
 
 def append_row(path: Path, row: ChangelogRow) -> None:
     """Append one row, keeping the file's line endings and column order."""
-    text = path.read_text() if path.exists() else ",".join(COLUMNS) + "\n"
+    try:
+        text = path.read_text() if path.exists() else ",".join(COLUMNS) + "\n"
+    except OSError as error:
+        raise cannot_read(path, error) from None
     if not text.endswith("\n"):
         text += "\n"
-    values = asdict(row)
-    values["approved_at"] = row.approved_at.strftime("%Y-%m-%d %H:%M:%S")
-    values["effective_date"] = row.effective_date.isoformat()
-    buffer = _CsvLine()
-    csv.writer(buffer, lineterminator="\n").writerow([values[column] for column in COLUMNS])
-    path.write_text(text + buffer.value)
+    _write(path, text + _csv_line(row))
 
 
 def rewrite(path: Path, rows: list[ChangelogRow]) -> None:
-    path.write_text(",".join(COLUMNS) + "\n")
-    for row in rows:
-        append_row(path, row)
+    """Write the changelog anew: the header and ``rows``."""
+    _write(path, ",".join(COLUMNS) + "\n" + "".join(_csv_line(row) for row in rows))
 
 
-class _CsvLine:
-    def __init__(self) -> None:
-        self.value = ""
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError as error:
+        raise cannot_write(path, error) from None
 
-    def write(self, text: str) -> int:
-        self.value += text
-        return len(text)
+
+def _csv_line(row: ChangelogRow) -> str:
+    values = asdict(row)
+    values["approved_at"] = row.approved_at.strftime("%Y-%m-%d %H:%M:%S")
+    values["effective_date"] = row.effective_date.isoformat()
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([values[column] for column in COLUMNS])
+    return buffer.getvalue()

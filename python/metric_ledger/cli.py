@@ -1,4 +1,11 @@
-"""The `metric-ledger` command line: a thin layer over the library."""
+"""The `metric-ledger` command line: a thin layer over the library.
+
+Exit codes of every command: 0 done, 1 a check failed (the gate), 2 the input is wrong
+(unreadable or malformed input, a bad argument, an output path that cannot be written). Every
+error of the library is a ``MetricLedgerError``; the one handler below (``_OneLineErrorsCommand``)
+prints it as one ``Error: ...`` line on stderr and exits 2, as it does for click's argument
+errors and for an OSError the library did not name.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +14,36 @@ from typing import Any
 
 import click
 
-# Exit codes of every command: 0 done, 1 a check failed (the gate), 2 the input is wrong
-# (unreadable or malformed input, a bad argument, an output path that cannot be written).
+from metric_ledger.errors import MetricLedgerError, UsageError, os_reason
 
 
-class _OneLineUsageError(click.UsageError):
-    """A usage error printed as a single `Error: ...` line on stderr (exit code 2)."""
+class _OneLineError(click.ClickException):
+    """An error printed as a single `Error: ...` line on stderr (exit code 2)."""
+
+    exit_code = 2
 
     def show(self, file: object = None) -> None:
         click.echo(f"Error: {self.format_message()}", err=True)
 
 
 class _OneLineErrorsCommand(click.Command):
-    """A command whose argument errors (including type conversion) print one line."""
+    """A command whose every error is one line and exit code 2: click's argument errors
+    (including type conversion), the library's errors and an unexpected OSError."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
-            raise _OneLineUsageError(exc.format_message(), ctx) from None
+            raise _OneLineError(exc.format_message()) from None
 
-
-def _cannot_write(path: Path, error: OSError) -> _OneLineUsageError:
-    """An output path that cannot be written: one line, exit code 2."""
-    reason = error.strerror or (str(error).splitlines() or [type(error).__name__])[0]
-    return _OneLineUsageError(f"cannot write {path}: {reason}")
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MetricLedgerError as error:
+            raise _OneLineError(str(error)) from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise _OneLineError(f"{where}{os_reason(error)}") from None
 
 
 class _OneLineErrorsGroup(click.Group):
@@ -100,27 +112,22 @@ def generate_command(
     """
     from metric_ledger import synth
 
-    try:
-        first_day = None if start is None else synth.parse_start(start)
-        if edge is not None:
-            if scenarios:
-                raise synth.SynthArgumentError("--edge cannot be combined with --scenario")
-            summary = synth.generate_edge(
-                out_dir, edge, seed=seed, tickets=tickets, start=first_day, weeks=weeks
-            )
-        else:
-            summary = synth.generate(
-                out_dir,
-                tickets=synth.DEFAULT_TICKETS if tickets is None else tickets,
-                seed=seed,
-                start=synth.DEFAULT_START if first_day is None else first_day,
-                weeks=synth.DEFAULT_WEEKS if weeks is None else weeks,
-                scenarios=scenarios,
-            )
-    except synth.SynthArgumentError as exc:
-        raise _OneLineUsageError(str(exc)) from None
-    except OSError as exc:
-        raise _cannot_write(out_dir, exc) from None
+    first_day = None if start is None else synth.parse_start(start)
+    if edge is not None:
+        if scenarios:
+            raise synth.SynthArgumentError("--edge cannot be combined with --scenario")
+        summary = synth.generate_edge(
+            out_dir, edge, seed=seed, tickets=tickets, start=first_day, weeks=weeks
+        )
+    else:
+        summary = synth.generate(
+            out_dir,
+            tickets=synth.DEFAULT_TICKETS if tickets is None else tickets,
+            seed=seed,
+            start=synth.DEFAULT_START if first_day is None else first_day,
+            weeks=synth.DEFAULT_WEEKS if weeks is None else weeks,
+            scenarios=scenarios,
+        )
     click.echo(summary.one_line())
 
 
@@ -153,22 +160,17 @@ def slice_command(
     """Write the export SRC as it stood at --as-of into DST (the input of an incremental run)."""
     from datetime import datetime
 
-    from metric_ledger.synth.slicing import ExportNotFoundError, slice_export
+    from metric_ledger.synth.slicing import slice_export
 
     try:
         moment = datetime.fromisoformat(as_of)
     except ValueError:
-        raise _OneLineUsageError(
+        raise UsageError(
             f"--as-of: {as_of!r} is not a date or timestamp (YYYY-MM-DD[THH:MM:SS])"
         ) from None
     if moment.tzinfo is not None:
-        raise _OneLineUsageError("--as-of: give a UTC time without an offset")
-    try:
-        summary = slice_export(src, dst, moment, late_share, max_delay_hours)
-    except (ValueError, ExportNotFoundError) as exc:
-        raise _OneLineUsageError(str(exc)) from None
-    except OSError as exc:
-        raise _cannot_write(dst, exc) from None
+        raise UsageError("--as-of: give a UTC time without an offset")
+    summary = slice_export(src, dst, moment, late_share, max_delay_hours)
     rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
     click.echo(
         f"export as of {summary.as_of.isoformat()}: {rows}; "
@@ -200,16 +202,12 @@ def _warehouse_path(database: Path | None) -> Path:
 def summary_command(database: Path | None) -> None:
     """Print volumes, coverage, first response by channel, quarantine and guardrail findings."""
 
-    from metric_ledger.report import render_guardrails, render_summary
-    from metric_ledger.summary import WarehouseError, read_guardrails, read_summary
+    from metric_ledger.render.summary import render_guardrails, render_summary
+    from metric_ledger.warehouse_summary import read_guardrails, read_summary
 
     path = _warehouse_path(database)
-    try:
-        summary = read_summary(path)
-        guardrails = read_guardrails(path)
-    except WarehouseError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(2) from None
+    summary = read_summary(path)
+    guardrails = read_guardrails(path)
     render_summary(summary)
     render_guardrails(guardrails)
 
@@ -234,11 +232,6 @@ _CHANGELOG = click.option(
 )
 
 
-def _fail_input(error: Exception) -> None:
-    click.echo(f"Error: {error}", err=True)
-    raise SystemExit(2)
-
-
 @main.command("fingerprint")
 @_MANIFEST
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -246,15 +239,10 @@ def fingerprint_command(manifest_path: Path, as_json: bool) -> None:
     """Print the definition and governance fingerprints of every governed metric."""
     import json
 
-    from metric_ledger.errors import MetricLedgerError
     from metric_ledger.fingerprint import Fingerprinter
     from metric_ledger.manifest import load_manifest
 
-    try:
-        prints = Fingerprinter(load_manifest(manifest_path)).all()
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    prints = Fingerprinter(load_manifest(manifest_path)).all()
     if as_json:
         click.echo(json.dumps([item.as_json() for item in prints.values()], indent=2))
         return
@@ -278,14 +266,9 @@ def diff_command(base_path: Path, manifest_path: Path, as_json: bool, show_all: 
     import json
 
     from metric_ledger.drift import diff_manifests
-    from metric_ledger.errors import MetricLedgerError
     from metric_ledger.manifest import load_manifest
 
-    try:
-        drifts = diff_manifests(load_manifest(base_path), load_manifest(manifest_path))
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    drifts = diff_manifests(load_manifest(base_path), load_manifest(manifest_path))
     shown = [drift for drift in drifts if show_all or drift.category != "none"]
     if as_json:
         click.echo(json.dumps([drift.as_json() for drift in shown], indent=2))
@@ -348,18 +331,14 @@ def gate_command(
     output also carries the impact preview of the metrics the gate flagged (not for github).
     """
     from metric_ledger.changelog import read_changelog
-    from metric_ledger.errors import MetricLedgerError
-    from metric_ledger.gate import render, run_gate
+    from metric_ledger.gate import run_gate
     from metric_ledger.manifest import load_manifest
+    from metric_ledger.render.gate import render_gate
 
-    try:
-        manifest = load_manifest(manifest_path)
-        base = load_manifest(base_path) if base_path else None
-        result = run_gate(manifest, read_changelog(changelog_path), base)
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
-    rendered = render(result, output_format)
+    manifest = load_manifest(manifest_path)
+    base = load_manifest(base_path) if base_path else None
+    result = run_gate(manifest, read_changelog(changelog_path), base)
+    rendered = render_gate(result, output_format)
     if impact_base_db or impact_head_db:
         rendered = _with_impact(rendered, result, output_format, impact_base_db, impact_head_db)
     click.echo(rendered)
@@ -376,21 +355,12 @@ def _with_impact(
     """The gate's output with the impact preview of the metrics it flagged appended."""
     import json
 
-    from metric_ledger.impact import (
-        GITHUB_COMMENT_LIMIT,
-        ImpactError,
-        render_impact_markdown,
-        render_impact_text,
-        run_impact,
-    )
+    from metric_ledger.impact import GITHUB_COMMENT_LIMIT, run_impact
+    from metric_ledger.render.impact import render_impact_markdown, render_impact_text
 
     if base_db is None or head_db is None:
-        raise _OneLineUsageError("--base-db and --db go together (the impact preview)")
-    try:
-        impact = run_impact(base_db, head_db)
-    except ImpactError as error:
-        _fail_input(error)
-        raise
+        raise UsageError("--base-db and --db go together (the impact preview)")
+    impact = run_impact(base_db, head_db)
     flagged = sorted({finding.metric for finding in result.findings})
     if output_format == "json":
         return json.dumps({**json.loads(rendered), "impact": impact.as_json(flagged)}, indent=2)
@@ -453,29 +423,22 @@ def approve_command(
     changelog_path: Path,
 ) -> None:
     """Append the changelog row that re-approves METRIC's current definition."""
-    from metric_ledger.errors import MetricLedgerError
-    from metric_ledger.gate import approve
+    from metric_ledger.approval import approve
     from metric_ledger.manifest import load_manifest
 
-    try:
-        if impact_base_db or impact_db:
-            reason = f"{reason} Impact: {_impact_summary(metric, impact_base_db, impact_db)}"
-        row = approve(
-            load_manifest(manifest_path),
-            changelog_path,
-            metric,
-            approved_by,
-            reason,
-            effective=effective.date() if effective else None,
-            freeze_weeks=freeze_weeks,
-            project_dir=changelog_path.resolve().parent.parent,
-            refactor=refactor,
-        )
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
-    except OSError as error:
-        raise _cannot_write(Path(error.filename or changelog_path), error) from None
+    if impact_base_db or impact_db:
+        reason = f"{reason} Impact: {_impact_summary(metric, impact_base_db, impact_db)}"
+    row = approve(
+        load_manifest(manifest_path),
+        changelog_path,
+        metric,
+        approved_by,
+        reason,
+        effective=effective.date() if effective else None,
+        freeze_weeks=freeze_weeks,
+        project_dir=changelog_path.resolve().parent.parent,
+        refactor=refactor,
+    )
     click.echo(
         f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
         f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s); "
@@ -491,7 +454,7 @@ def _impact_summary(metric: str, base_db: Path | None, head_db: Path | None) -> 
     from metric_ledger.impact import impact_summary, run_impact
 
     if base_db is None or head_db is None:
-        raise _OneLineUsageError("--impact-base-db and --impact-db go together")
+        raise UsageError("--impact-base-db and --impact-db go together")
     return impact_summary(run_impact(base_db, head_db), metric)
 
 
@@ -516,18 +479,14 @@ def notices_command(
 ) -> None:
     """Re-baseline notices for every definition change in the changelog (paste into a PR)."""
     from metric_ledger.changelog import read_changelog
-    from metric_ledger.errors import MetricLedgerError
     from metric_ledger.manifest import load_manifest
-    from metric_ledger.notices import build_notices, render_notices
+    from metric_ledger.notices import build_notices
+    from metric_ledger.render.notices import render_notices
 
-    try:
-        manifest = load_manifest(manifest_path) if manifest_path.exists() else None
-        notices = build_notices(
-            read_changelog(changelog_path), manifest, since.date() if since else None
-        )
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    manifest = load_manifest(manifest_path) if manifest_path.exists() else None
+    notices = build_notices(
+        read_changelog(changelog_path), manifest, since.date() if since else None
+    )
     click.echo(render_notices(notices, output_format))
 
 
@@ -581,15 +540,12 @@ def impact_command(
     Reads metric_values_weekly and metric_values_segment_weekly of two builds; the other
     governed metrics are confirmed unmoved. Exit 0, or 2 when a warehouse cannot be read.
     """
-    from metric_ledger.impact import ImpactError, check_metric_names, render_impact, run_impact
+    from metric_ledger.impact import check_metric_names, run_impact
+    from metric_ledger.render.impact import render_impact
 
     explicit = [name.strip() for name in metric_list.split(",") if name.strip()]
-    try:
-        result = run_impact(base_db, head_db)
-        check_metric_names(result, explicit)
-    except ImpactError as error:
-        _fail_input(error)
-        return
+    result = run_impact(base_db, head_db)
+    check_metric_names(result, explicit)
     click.echo(render_impact(result, result.flagged(explicit), output_format, top, explicit))
 
 
@@ -648,39 +604,28 @@ def backtest_command(
     the manifest of the build). Exit 0, or 2 on a malformed proposal or an unreadable build.
     """
 
-    from metric_ledger.backtest import (
-        BacktestError,
-        ledger_statement,
-        parse_slice,
-        propose,
-        render_backtest,
-        run_backtest,
-    )
-    from metric_ledger.errors import MetricLedgerError as ManifestError
+    from metric_ledger.backtest import ledger_statement, parse_slice, propose, run_backtest
     from metric_ledger.manifest import load_manifest
+    from metric_ledger.render.backtest import render_backtest
 
     path = _warehouse_path(database)
-    try:
-        manifest = load_manifest(manifest_path)
-        statement = ledger_statement(manifest, metric)
-        proposal = any(
-            part is not None for part in (by, for_weeks, baseline_weeks, baseline_value)
-        ) or bool(slice_items)
-        if proposal:
-            node = manifest.metric(metric)
-            statement = propose(
-                statement,
-                str(node.raw.get("type") if node else ""),
-                by=by,
-                for_weeks=for_weeks,
-                decision_slice=parse_slice(slice_items) if slice_items else None,
-                baseline_weeks=baseline_weeks,
-                baseline_value=baseline_value,
-            )
-        result = run_backtest(path, manifest, statement, proposed=proposal)
-    except (BacktestError, ManifestError) as error:
-        _fail_input(error)
-        return
+    manifest = load_manifest(manifest_path)
+    statement = ledger_statement(manifest, metric)
+    proposal = any(
+        part is not None for part in (by, for_weeks, baseline_weeks, baseline_value)
+    ) or bool(slice_items)
+    if proposal:
+        node = manifest.metric(metric)
+        statement = propose(
+            statement,
+            str(node.raw.get("type") if node else ""),
+            by=by,
+            for_weeks=for_weeks,
+            decision_slice=parse_slice(slice_items) if slice_items else None,
+            baseline_weeks=baseline_weeks,
+            baseline_value=baseline_value,
+        )
+    result = run_backtest(path, manifest, statement, proposed=proposal)
     click.echo(render_backtest(result, output_format))
 
 
@@ -712,27 +657,19 @@ def premortem_command(
     backtest of its decision statement. With --new NAME, print a new metric's ledger scaffold.
     """
 
-    from metric_ledger.errors import MetricLedgerError as InputError
     from metric_ledger.manifest import load_manifest
     from metric_ledger.premortem import build_premortem, premortem_new, write_premortem
 
-    try:
-        if new_name is not None:
-            if metric is not None:
-                raise InputError("give METRIC or --new NAME, not both")
-            click.echo(premortem_new(new_name), nl=False)
-            return
-        if metric is None:
-            raise InputError("missing METRIC (or --new NAME for a new metric's ledger)")
-        path = _warehouse_path(database)
-        document = build_premortem(path, load_manifest(manifest_path), metric)
-        try:
-            written = write_premortem(document, out_dir, metric)
-        except OSError as error:
-            raise _cannot_write(out_dir, error) from None
-    except InputError as error:
-        _fail_input(error)
+    if new_name is not None:
+        if metric is not None:
+            raise UsageError("give METRIC or --new NAME, not both")
+        click.echo(premortem_new(new_name), nl=False)
         return
+    if metric is None:
+        raise UsageError("missing METRIC (or --new NAME for a new metric's ledger)")
+    path = _warehouse_path(database)
+    document = build_premortem(path, load_manifest(manifest_path), metric)
+    written = write_premortem(document, out_dir, metric)
     for written_path in written:
         click.echo(f"wrote {written_path}")
 
@@ -759,14 +696,9 @@ def postgres_group() -> None:
 def postgres_start_command(base_dir: Path | None) -> None:
     """Make (initdb) and start a cluster on the loopback port; create the database."""
     from metric_ledger.engines import postgres
-    from metric_ledger.errors import MetricLedgerError
 
-    try:
-        server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
-        server.start()
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
+    server.start()
     s = server.settings
     click.echo(
         f"postgres running on {s.host}:{s.port} (database {s.dbname}), dir {server.base_dir}"
@@ -779,14 +711,9 @@ def postgres_start_command(base_dir: Path | None) -> None:
 def postgres_stop_command(base_dir: Path | None, keep: bool) -> None:
     """Stop the cluster and remove its directory."""
     from metric_ledger.engines import postgres
-    from metric_ledger.errors import MetricLedgerError
 
-    try:
-        server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
-        server.stop(remove=not keep)
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    server = postgres.LocalServer(base_dir=base_dir or postgres.state_dir_default())
+    server.stop(remove=not keep)
     click.echo(f"postgres stopped ({server.base_dir})")
 
 
@@ -796,13 +723,8 @@ def postgres_stop_command(base_dir: Path | None, keep: bool) -> None:
 def postgres_load_command(raw_dir: Path, schema: str) -> None:
     """Load the five Parquet tables of RAW_DIR into SCHEMA with the contract's column types."""
     from metric_ledger.engines import postgres
-    from metric_ledger.errors import MetricLedgerError
 
-    try:
-        counts = postgres.load_export(raw_dir, schema=schema)
-    except MetricLedgerError as error:
-        _fail_input(error)
-        return
+    counts = postgres.load_export(raw_dir, schema=schema)
     click.echo(
         f"loaded {raw_dir} into {schema}: " + " ".join(f"{k}={v}" for k, v in counts.items())
     )

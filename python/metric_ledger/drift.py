@@ -4,28 +4,16 @@ from the changed node to the metric, and a typed, readable diff."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from metric_ledger.canonical import pretty_sql
-from metric_ledger.fingerprint import Fingerprinter, MetricFingerprint, _dialect, filter_templates
+from metric_ledger.canonical import pretty_sql, sql_dialect
+from metric_ledger.fingerprint import Fingerprinter, MetricFingerprint, filter_templates
 from metric_ledger.lineage import LineageUnresolved, expression_columns
 from metric_ledger.manifest import Manifest, input_measure_names
-
-_PRINTERS: dict[int, Fingerprinter] = {}
-
-
-def _fingerprinter(manifest: Manifest) -> Fingerprinter:
-    """One fingerprinter (and its memoised column lineage) per manifest object."""
-    if id(manifest) not in _PRINTERS:
-        _PRINTERS[id(manifest)] = Fingerprinter(manifest)
-    return _PRINTERS[id(manifest)]
-
+from metric_ledger.seeds import read_seed, seed_file
 
 CATEGORIES = ("definition", "governance", "documentation", "none")
 _TOP_LEVEL_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -64,14 +52,15 @@ class MetricDrift:
 
 
 def diff_manifests(
-    base: Manifest,
-    current: Manifest,
-    base_fingerprints: dict[str, MetricFingerprint] | None = None,
-    current_fingerprints: dict[str, MetricFingerprint] | None = None,
+    base: Manifest | Fingerprinter, current: Manifest | Fingerprinter
 ) -> list[MetricDrift]:
-    """Per governed metric of either manifest, what changed from ``base`` to ``current``."""
-    base_prints = base_fingerprints or Fingerprinter(base).all()
-    current_prints = current_fingerprints or Fingerprinter(current).all()
+    """Per governed metric of either manifest, what changed from ``base`` to ``current``.
+
+    Give a manifest's ``Fingerprinter`` when the caller has one (the gate does): its fingerprints
+    and column lineage are computed once and serve the fingerprints and every explanation."""
+    base_printer = base if isinstance(base, Fingerprinter) else Fingerprinter(base)
+    current_printer = current if isinstance(current, Fingerprinter) else Fingerprinter(current)
+    base_prints, current_prints = base_printer.all(), current_printer.all()
     drifts = []
     for name in sorted(set(base_prints) | set(current_prints)):
         old, new = base_prints.get(name), current_prints.get(name)
@@ -90,7 +79,7 @@ def diff_manifests(
                 )
             )
             continue
-        drifts.append(explain(name, old, new, base, current))
+        drifts.append(explain(name, old, new, base_printer, current_printer))
     return drifts
 
 
@@ -98,9 +87,10 @@ def explain(
     name: str,
     old: MetricFingerprint,
     new: MetricFingerprint,
-    base: Manifest,
-    current: Manifest,
+    base: Fingerprinter,
+    current: Fingerprinter,
 ) -> MetricDrift:
+    """What changed in metric ``name`` from ``old`` (of ``base``) to ``new`` (of ``current``)."""
     changes: list[Change] = []
     governance_changes = _governance_changes(name, old, new)
     if old.definition != new.definition:
@@ -218,20 +208,20 @@ def _definition_change(
     key: str,
     before: Any,
     after: Any,
-    base: Manifest,
-    current: Manifest,
+    base: Fingerprinter,
+    current: Fingerprinter,
     old: MetricFingerprint | None = None,
     new: MetricFingerprint | None = None,
 ) -> Change:
     kind, _, name = key.partition(":")
-    chain = _chain(key, metric_name, base, current)
+    chain = _chain(key, metric_name, base.manifest, current.manifest)
     if kind == "sql" and old is not None and new is not None and before and after:
         columns = _changed_columns(name, old, new, base, current)
         if columns:
             path = _column_path(name, columns[0], new, current)
             if path:
-                trigger = _var_trigger(name, old, new, current)
-                chain = [*trigger, *path, *_metric_tail(path[-1], metric_name, current)]
+                trigger = _var_trigger(name, old, new, current.manifest)
+                chain = [*trigger, *path, *_metric_tail(path[-1], metric_name, current.manifest)]
             node_name = name.split(".")[-1]
             detail = _sql_diff(name, base, current, old.columns.get(name), new.columns.get(name))
             shown = ", ".join(columns[:6]) + (" ..." if len(columns) > 6 else "")
@@ -262,7 +252,7 @@ def _definition_change(
         detail = _sql_diff(name, base, current)
         return Change(key, f"upstream model {node_name} logic changed", chain, detail)
     if kind == "seed":
-        return Change(key, _seed_summary(name, base, current), chain)
+        return Change(key, _seed_summary(name, base.manifest, current.manifest), chain)
     return Change(key, f"{key} changed", chain)
 
 
@@ -332,8 +322,8 @@ def _short(value: Any, limit: int = 120) -> str:
 
 def _sql_diff(
     node_id: str,
-    base: Manifest,
-    current: Manifest,
+    base: Fingerprinter,
+    current: Fingerprinter,
     base_columns: list[str] | None = None,
     current_columns: list[str] | None = None,
 ) -> list[str]:
@@ -342,19 +332,18 @@ def _sql_diff(
     texts = []
     sliced = base_columns is not None and current_columns is not None
     columns = set(base_columns or []) | set(current_columns or [])
-    for manifest in (base, current):
-        node = manifest.nodes.get(node_id)
+    for printer in (base, current):
+        node = printer.manifest.nodes.get(node_id)
         if node is None or node.compiled_code is None:
             texts.append("")
             continue
-        printer = _fingerprinter(manifest)
         canonical = None
         if sliced and printer.graph.unresolved(node_id) is None:
             with contextlib.suppress(LineageUnresolved):
                 canonical = printer.graph.sliced_sql(node_id, columns)
         if canonical is None:
             canonical = printer.canonical(node)
-        texts.append(pretty_sql(canonical, _dialect(manifest.adapter_type)))
+        texts.append(pretty_sql(canonical, sql_dialect(printer.manifest.adapter_type)))
     lines = list(
         difflib.unified_diff(
             texts[0].splitlines(), texts[1].splitlines(), "base", "current", lineterm="", n=1
@@ -364,18 +353,10 @@ def _sql_diff(
 
 
 def _seed_rows(manifest: Manifest, node_id: str) -> list[tuple[str, ...]] | None:
+    """The data rows of a seed of ``manifest`` when its file is on this machine."""
     node = manifest.nodes.get(node_id)
-    if node is None or not node.root_path:
-        return None
-    path = Path(node.root_path) / node.original_file_path
-    if not path.is_file():
-        return None
-    rows = [
-        tuple(cell.strip() for cell in row)
-        for row in csv.reader(io.StringIO(path.read_text()))
-        if any(cell.strip() for cell in row)
-    ]
-    return rows[1:]
+    path = seed_file(node) if node is not None and node.root_path else None
+    return None if path is None else [row.cells for row in read_seed(path).rows]
 
 
 def _seed_summary(node_id: str, base: Manifest, current: Manifest) -> str:
@@ -408,15 +389,15 @@ def _changed_columns(
     node_id: str,
     old: MetricFingerprint,
     new: MetricFingerprint,
-    base: Manifest,
-    current: Manifest,
+    base: Fingerprinter,
+    current: Fingerprinter,
 ) -> list[str]:
     """The metric's columns of ``node_id`` whose sliced definition differs between the two
     manifests (empty when the lineage is unresolved on either side)."""
     old_columns, new_columns = old.columns.get(node_id), new.columns.get(node_id)
     if old_columns is None or new_columns is None:
         return []
-    base_graph, current_graph = _fingerprinter(base).graph, _fingerprinter(current).graph
+    base_graph, current_graph = base.graph, current.graph
     if base_graph.unresolved(node_id) or current_graph.unresolved(node_id):
         return []
     changed = []
@@ -432,10 +413,10 @@ def _changed_columns(
 
 
 def _column_path(
-    node_id: str, column: str, fingerprint: MetricFingerprint, manifest: Manifest
+    node_id: str, column: str, fingerprint: MetricFingerprint, printer: Fingerprinter
 ) -> list[str]:
     """``node.column -> child.column -> ...`` down to a column the metric reads directly."""
-    graph = _fingerprinter(manifest).graph
+    manifest, graph = printer.manifest, printer.graph
     required = fingerprint.columns
     readers: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for child, columns in required.items():
@@ -444,7 +425,7 @@ def _column_path(
         for child_column in columns or []:
             for parent, parent_column in table.get(child_column, []):
                 readers.setdefault((parent, parent_column), []).append((child, child_column))
-    entries = set(_entry_nodes(fingerprint, manifest))
+    entries = set(_entry_nodes(fingerprint, printer))
     start = (node_id, column)
     previous: dict[tuple[str, str], tuple[str, str] | None] = {start: None}
     queue = [start]
@@ -469,11 +450,11 @@ def _column_path(
     return list(reversed(path))
 
 
-def _entry_nodes(fingerprint: MetricFingerprint, manifest: Manifest) -> list[str]:
-    metric = manifest.metric(fingerprint.name)
+def _entry_nodes(fingerprint: MetricFingerprint, printer: Fingerprinter) -> list[str]:
+    metric = printer.manifest.metric(fingerprint.name)
     if metric is None:
         return []
-    return list(_fingerprinter(manifest).entry_columns(metric))
+    return list(printer.entry_columns(metric))
 
 
 def _metric_tail(entry: str, metric_name: str, manifest: Manifest) -> list[str]:

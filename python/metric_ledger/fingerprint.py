@@ -21,8 +21,6 @@ Everything else (labels, descriptions, ledger prose) is documentation.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,9 +29,11 @@ from typing import Any
 
 import yaml
 
-from metric_ledger.canonical import canonical_sql, relations_in
+from metric_ledger.canonical import canonical_sql, relations_in, sql_dialect
+from metric_ledger.errors import ManifestError
 from metric_ledger.lineage import ColumnGraph, digest, expression_columns
 from metric_ledger.manifest import Manifest, Node, input_measure_names
+from metric_ledger.seeds import read_seed, seed_file
 
 GOVERNANCE_FIELDS = (
     "job",
@@ -93,6 +93,7 @@ class Fingerprinter:
         self._vars: dict[str, Any] | None = None
         self._cache = SqlDigestCache(manifest.path.parent / CACHE_FILE) if use_cache else None
         self._graph: ColumnGraph | None = None
+        self._all: dict[str, MetricFingerprint] | None = None
 
     # --- pieces --------------------------------------------------------------------------------
 
@@ -114,7 +115,7 @@ class Fingerprinter:
                 relations=self.relations,
                 compiled=self._compiled,
                 declared=self._declared_columns,
-                dialect=_dialect(self.manifest.adapter_type),
+                dialect=sql_dialect(self.manifest.adapter_type),
                 cache=self._cache,
             )
         return self._graph
@@ -131,12 +132,10 @@ class Fingerprinter:
         if node is None:
             return None
         if node.resource_type == "seed":
-            root = Path(node.root_path) if node.root_path else self.project_dir
-            path = (root / node.original_file_path) if root else None
-            if path is not None and path.is_file():
-                header = next(csv.reader(io.StringIO(path.read_text())), None)
-                if header:
-                    return [cell.strip().lower() for cell in header]
+            path = seed_file(node, self.project_dir)
+            header = read_seed(path).header if path is not None else ()
+            if header:
+                return [cell.lower() for cell in header]
         declared = node.raw.get("columns") or {}
         return [str(name).lower() for name in declared] or None
 
@@ -241,14 +240,12 @@ class Fingerprinter:
         if node.unique_id not in self._sql:
             code = node.compiled_code
             if code is None:
-                from metric_ledger.errors import MetricLedgerError
-
-                raise MetricLedgerError(
+                raise ManifestError(
                     f"{self.manifest.path}: {node.unique_id} has no compiled code "
                     "(run `dbt compile`, not only `dbt parse`)"
                 )
             self._sql[node.unique_id] = canonical_sql(
-                code, self.relations, _dialect(self.manifest.adapter_type)
+                code, self.relations, sql_dialect(self.manifest.adapter_type)
             )
         return self._sql[node.unique_id]
 
@@ -276,11 +273,13 @@ class Fingerprinter:
         return cached
 
     def all(self) -> dict[str, MetricFingerprint]:
-        metrics = self.manifest.governed_metrics()
-        result = {metric.name: self.fingerprint(metric) for metric in metrics}
-        if self._cache is not None:
-            self._cache.save()
-        return result
+        """The fingerprint of every governed metric (computed once per Fingerprinter)."""
+        if self._all is None:
+            metrics = self.manifest.governed_metrics()
+            self._all = {metric.name: self.fingerprint(metric) for metric in metrics}
+            if self._cache is not None:
+                self._cache.save()
+        return dict(self._all)
 
     def seed_content(self, node: Node) -> str:
         """The seed's content, independent of where the project is checked out: dbt's own
@@ -289,15 +288,9 @@ class Fingerprinter:
         checksum = node.raw.get("checksum") or {}
         if checksum.get("name") == "sha256" and checksum.get("checksum"):
             return "sha256:" + str(checksum["checksum"])
-        root = Path(node.root_path) if node.root_path else self.project_dir
-        path = (root / node.original_file_path) if root else None
-        if path is not None and path.is_file():
-            rows = [
-                [cell.strip() for cell in row]
-                for row in csv.reader(io.StringIO(path.read_text()))
-                if any(cell.strip() for cell in row)
-            ]
-            return digest(rows)
+        path = seed_file(node, self.project_dir)
+        if path is not None:
+            return digest(read_seed(path).all_rows())
         return "checksum:" + node.checksum
 
     @property
@@ -557,18 +550,6 @@ def _filter_references(metric: Node) -> set[tuple[str, str]]:
             entity, _, name = reference.rpartition("__")
             references.add((entity, name or reference))
     return references
-
-
-def _dialect(adapter_type: str) -> str | None:
-    return {
-        "duckdb": "duckdb",
-        "postgres": "postgres",
-        "spark": "spark",
-        "databricks": "databricks",
-        "snowflake": "snowflake",
-        "bigquery": "bigquery",
-        "redshift": "redshift",
-    }.get(adapter_type)
 
 
 def _project_dir_of(manifest: Manifest) -> Path | None:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from metric_ledger.errors import MetricLedgerError
+from metric_ledger.errors import ManifestError
 
 SUPPORTED_SCHEMA_VERSIONS = ("v12",)
 
@@ -247,25 +247,25 @@ def input_measure_names(metric: Node) -> list[str]:
 
 
 def load_manifest(path: Path) -> Manifest:
-    """Read a manifest; unreadable or unsupported input raises one clear MetricLedgerError."""
+    """Read a manifest; unreadable or unsupported input raises one clear ManifestError."""
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise MetricLedgerError(f"{path}: manifest not found (run `dbt compile` first)") from None
+        raise ManifestError(f"{path}: manifest not found (run `dbt compile` first)") from None
     except OSError as error:
-        raise MetricLedgerError(f"{path}: cannot read manifest: {error.strerror}") from None
+        raise ManifestError(f"{path}: cannot read manifest: {error.strerror}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise MetricLedgerError(
+        raise ManifestError(
             f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
-        raise MetricLedgerError(f"{path}: not a dbt manifest (no metadata object)")
+        raise ManifestError(f"{path}: not a dbt manifest (no metadata object)")
     schema = str(data["metadata"].get("dbt_schema_version") or "")
     version = schema.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
     if version not in SUPPORTED_SCHEMA_VERSIONS:
-        raise MetricLedgerError(
+        raise ManifestError(
             f"{path}: manifest schema {version or 'unknown'} is not supported "
             f"(supported: {', '.join(SUPPORTED_SCHEMA_VERSIONS)}, written by dbt 1.8 to 1.11)"
         )

@@ -17,17 +17,28 @@ scaffolds a new metric's ledger, every field explained, for validation to guide 
 
 from __future__ import annotations
 
-import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from metric_ledger.backtest import Backtest, ledger_statement, render_backtest, run_backtest
-from metric_ledger.errors import MetricLedgerError
+from metric_ledger.backtest import Backtest, ledger_statement, run_backtest
+from metric_ledger.errors import MetricLedgerError, cannot_write
 from metric_ledger.manifest import Manifest
+from metric_ledger.render.backtest import render_backtest
+from metric_ledger.render.document import (
+    Block,
+    Bullets,
+    Document,
+    Paragraph,
+    Preformatted,
+    Section,
+    Table,
+    render_html,
+    render_markdown,
+)
 from metric_ledger.warehouse import connect as warehouse_connect
 
 COVERAGE_WEEKS = 4
@@ -39,135 +50,6 @@ DENOMINATOR_DIMENSIONS: tuple[str, ...] = ("queue", "priority", "contact_reason"
 
 class PremortemError(MetricLedgerError):
     """The warehouse or the manifest cannot make the pack."""
-
-
-# --- a small document model, rendered to Markdown and HTML ------------------------------------
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class Bullets:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-    caption: str = ""
-
-
-@dataclass(frozen=True)
-class Preformatted:
-    text: str
-
-
-Block = Paragraph | Bullets | Table | Preformatted
-
-
-@dataclass
-class Section:
-    title: str
-    minutes: int | None = None
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class Document:
-    title: str
-    intro: list[Block]
-    sections: list[Section]
-
-
-def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(document: Document) -> str:
-    lines = [f"# {document.title}", ""]
-
-    def blocks(items: list[Block]) -> None:
-        for block in items:
-            if isinstance(block, Paragraph):
-                lines.extend([block.text, ""])
-            elif isinstance(block, Bullets):
-                lines.extend([f"- {item}" for item in block.items] + [""])
-            elif isinstance(block, Preformatted):
-                lines.extend(["```text", block.text, "```", ""])
-            else:
-                if block.caption:
-                    lines.extend([f"**{block.caption}**", ""])
-                lines.append("| " + " | ".join(_md_cell(h) for h in block.headers) + " |")
-                lines.append("|" + "---|" * len(block.headers))
-                lines.extend(
-                    "| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in block.rows
-                )
-                lines.append("")
-
-    blocks(document.intro)
-    for section in document.sections:
-        timing = f" ({section.minutes} min)" if section.minutes else ""
-        lines.extend([f"## {section.title}{timing}", ""])
-        blocks(section.blocks)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #1a1a1a;
-       line-height: 1.45; padding: 0 1rem; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #999; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #eee; }
-caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
-pre { background: #f5f5f5; padding: 0.5rem; overflow-x: auto; font-size: 0.85rem; }
-h2 { border-bottom: 1px solid #ccc; margin-top: 2rem; }
-"""
-
-
-def render_html(document: Document) -> str:
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(document.title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(document.title)}</h1>",
-    ]
-
-    def blocks(items: list[Block]) -> None:
-        for block in items:
-            if isinstance(block, Paragraph):
-                parts.append(f"<p>{html.escape(block.text)}</p>")
-            elif isinstance(block, Bullets):
-                parts.append(
-                    "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in block.items) + "</ul>"
-                )
-            elif isinstance(block, Preformatted):
-                parts.append(f"<pre>{html.escape(block.text)}</pre>")
-            else:
-                caption = (
-                    f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
-                )
-                head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in block.headers)
-                body = "".join(
-                    "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                    for row in block.rows
-                )
-                parts.append(
-                    f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                )
-
-    blocks(document.intro)
-    for section in document.sections:
-        timing = f" ({section.minutes} min)" if section.minutes else ""
-        parts.append(f"<section><h2>{html.escape(section.title + timing)}</h2>")
-        blocks(section.blocks)
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
 
 
 # --- what the warehouse says -----------------------------------------------------------------
@@ -579,11 +461,14 @@ def _document(
 
 def write_premortem(document: Document, out_dir: Path, metric: str) -> list[Path]:
     """Write ``premortem_<metric>.md`` and ``.html`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     markdown = out_dir / f"premortem_{metric}.md"
     page = out_dir / f"premortem_{metric}.html"
-    markdown.write_text(render_markdown(document))
-    page.write_text(render_html(document))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(render_markdown(document))
+        page.write_text(render_html(document))
+    except OSError as error:
+        raise cannot_write(out_dir, error) from None
     return [markdown, page]
 
 

@@ -91,8 +91,8 @@ def test_summary_prints_build_and_guardrails(built_project: Path) -> None:
 def test_summary_renders_fired_and_held_decision_statements() -> None:
     from rich.console import Console
 
-    from metric_ledger.report import render_guardrails
-    from metric_ledger.summary import DecisionTrigger, GuardrailFindings
+    from metric_ledger.render.summary import render_guardrails
+    from metric_ledger.warehouse_summary import DecisionTrigger, GuardrailFindings
 
     fired = DecisionTrigger(
         "reopen_rate", "", "fired", True, 0.14, 0.06, 8.0, 4.0, "points", "worsens", "",
@@ -189,8 +189,8 @@ def test_bad_arguments_of_any_command_are_one_line_and_exit_2(args: list[str]) -
 def test_summary_of_an_empty_build_says_so_plainly() -> None:
     from rich.console import Console
 
-    from metric_ledger.report import render_guardrails, render_summary
-    from metric_ledger.summary import BuildSummary, GuardrailFindings
+    from metric_ledger.render.summary import render_guardrails, render_summary
+    from metric_ledger.warehouse_summary import BuildSummary, GuardrailFindings
 
     console = Console(record=True, width=200)
     render_summary(BuildSummary(None, None, 0, 0, 0.0, 0), console)
@@ -199,3 +199,133 @@ def test_summary_of_an_empty_build_says_so_plainly() -> None:
     assert "the export has no tickets" in text
     assert "no complete week in the export" in text
     assert "None" not in text and "week of -" not in text and "Every governed metric" not in text
+
+
+def test_slice_of_an_unreadable_export_is_one_line(tmp_path: Path) -> None:
+    from metric_ledger.synth import generate
+
+    src = tmp_path / "export"
+    generate(src, tickets=20, seed=1, start=date(2026, 1, 5), weeks=1)
+    (src / "tickets.parquet").write_text("not parquet")
+    result = CliRunner().invoke(
+        main, ["slice", str(src), str(tmp_path / "dst"), "--as-of", "2026-01-08"]
+    )
+    line = _one_error_line(result)
+    assert line.startswith(f"Error: {src}: cannot read the export: ")
+
+
+def test_an_oserror_the_library_did_not_name_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's one handler: an OSError that escapes the library is still one line, exit 2."""
+    from metric_ledger import synth
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "locked"))
+
+    monkeypatch.setattr(synth, "generate", fail)
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "out"), "--tickets", "20"])
+    assert _one_error_line(result) == f"Error: {tmp_path / 'locked'}: Permission denied"
+
+
+def test_approve_into_an_unwritable_changelog_is_an_input_error(unwritable: Path) -> None:
+    from datetime import datetime
+
+    from metric_ledger.changelog import ChangelogRow, append_row
+    from metric_ledger.errors import InputError
+
+    row = ChangelogRow(
+        "reopen_rate", 1, date(2026, 1, 5), "introduced", "first", "a", "b", "lead",
+        datetime(2026, 1, 5, 9), 0,
+    )  # fmt: skip
+    with pytest.raises(InputError, match=rf"^cannot write {unwritable}: "):
+        append_row(unwritable, row)
+
+
+# --- the package's layout ------------------------------------------------------------------------
+
+
+def _package_modules() -> list[str]:
+    import pkgutil
+
+    import metric_ledger
+
+    return [
+        module.name
+        for module in pkgutil.walk_packages(metric_ledger.__path__, "metric_ledger.")
+        if not module.name.endswith("__main__")
+    ]
+
+
+def test_the_library_never_imports_the_cli() -> None:
+    package = Path(__file__).resolve().parents[1] / "metric_ledger"
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name not in ("cli.py", "__main__.py") or path.parent != package
+        if "metric_ledger.cli" in path.read_text()
+    )
+    assert importers == []
+
+
+def test_every_error_of_the_package_is_a_metric_ledger_error() -> None:
+    """One hierarchy: the CLI's one handler turns any of them into one line and exit code 2."""
+    import importlib
+    import inspect
+
+    from metric_ledger.errors import MetricLedgerError
+
+    # The CLI's click exception prints the hierarchy; LineageUnresolved is the column
+    # lineage's internal signal (recorded as an unresolved component, never shown as an error).
+    internal = {"metric_ledger.lineage.LineageUnresolved"}
+    outside = []
+    for name in _package_modules():
+        if name == "metric_ledger.cli":
+            continue
+        module = importlib.import_module(name)
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if (
+                value.__module__ == name
+                and issubclass(value, BaseException)
+                and not issubclass(value, MetricLedgerError)
+                and f"{name}.{value.__name__}" not in internal
+            ):
+                outside.append(f"{name}.{value.__name__}")
+    assert outside == []
+
+
+def test_the_seed_reader_names_lines_and_skips_blank_rows(tmp_path: Path) -> None:
+    from metric_ledger.errors import InputError
+    from metric_ledger.seeds import read_seed
+
+    path = tmp_path / "seed.csv"
+    path.write_text(" a , b\n\n1, 2\n , \n3\n")
+    seed = read_seed(path)
+    assert seed.header == ("a", "b")
+    assert [(row.line, row.cells) for row in seed.rows] == [(3, ("1", "2")), (5, ("3",))]
+    assert seed.records() == [(3, {"a": "1", "b": "2"}), (5, {"a": "3", "b": ""})]
+    assert seed.all_rows() == [["a", "b"], ["1", "2"], ["3"]]
+    with pytest.raises(InputError, match=rf"^cannot read {tmp_path}: "):
+        read_seed(tmp_path)
+
+
+def test_the_ledger_version_bump_edits_one_line() -> None:
+    from metric_ledger.approval import with_ledger_version
+
+    lines = [
+        "metrics:\n",
+        "  - name: other\n",
+        "    config:\n",
+        "      meta:\n",
+        "        ledger:\n",
+        "          version: 3\n",
+        "  - name: reopen_rate  \n",
+        "    config:\n",
+        "      meta:\n",
+        "        ledger:\n",
+        "          # the approved version\n",
+        "          version: 1\n",
+    ]
+    bumped = with_ledger_version(lines, "reopen_rate", 2)
+    assert bumped == [*lines[:-1], "          version: 2\n"]
+    assert with_ledger_version(lines, "missing_metric", 2) is None

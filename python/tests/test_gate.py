@@ -38,7 +38,7 @@ from conftest import (
     semantic_yaml_file,
 )
 
-from metric_ledger.gate import bump_ledger_version
+from metric_ledger.approval import bump_ledger_version
 
 CHANGELOG = Path("seeds/metric_changelog.csv")
 MANIFEST = Path("target/manifest.json")
@@ -960,3 +960,44 @@ def test_fingerprints_do_not_depend_on_the_checkout(base: Base, tmp_path: Path) 
         moved.rename(base.root)
     changed = sorted(name for name in in_place if elsewhere.get(name) != in_place[name])
     assert changed == []
+
+
+def test_the_gate_builds_one_fingerprinter_per_manifest(
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gate --base` fingerprints and explains with one Fingerprinter per manifest (its memoised
+    SQL and column lineage serve every changed node), and still explains a column-precise
+    change."""
+    from metric_ledger import fingerprint
+    from metric_ledger.changelog import read_changelog
+    from metric_ledger.gate import run_gate
+    from metric_ledger.manifest import Manifest, load_manifest
+
+    head_data = json.loads((base.root / MANIFEST).read_text())
+    node = head_data["nodes"][f"model.{PROJECT}.int_tickets_reopens"]
+    assert "then 1" in node["compiled_code"]
+    node["compiled_code"] = node["compiled_code"].replace("then 1", "then 2", 1)
+    (tmp_path / "target").mkdir()
+    head_path = tmp_path / "target" / "manifest.json"
+    head_path.write_text(json.dumps(head_data))
+    built: list[str] = []
+    original_init = fingerprint.Fingerprinter.__init__
+
+    def counting_init(self: fingerprint.Fingerprinter, manifest: Manifest, *a: Any) -> None:
+        built.append(str(manifest.path))
+        original_init(self, manifest, *a)
+
+    monkeypatch.setattr(fingerprint.Fingerprinter, "__init__", counting_init)
+    result = run_gate(
+        load_manifest(head_path),
+        read_changelog(base.root / CHANGELOG),
+        load_manifest(base.root / MANIFEST),
+    )
+    assert sorted(built) == sorted([str(base.root / MANIFEST), str(head_path)])
+    changed = [
+        change
+        for drift in result.drifts
+        for change in drift.changes
+        if change.component == f"sql:model.{PROJECT}.int_tickets_reopens"
+    ]
+    assert changed, "the edit of int_tickets_reopens is explained"

@@ -27,8 +27,8 @@ from metric_ledger.impact import (
     Values,
     Warehouse,
     compare,
-    render_impact_markdown,
 )
+from metric_ledger.render.impact import render_impact_markdown
 from metric_ledger.warehouse import connect as warehouse_connect
 
 GOVERNED_NUMBERS = ("+metric_values_weekly", "+metric_values_segment_weekly")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from metric_ledger.errors import UsageError, cannot_write
 from metric_ledger.synth import scenarios as sc
 from metric_ledger.synth.agents import draw_agents, draw_shifts
 from metric_ledger.synth.behaviour import draw_behaviour
@@ -25,7 +26,7 @@ DEFAULT_WEEKS = 12
 MAX_TICKETS = 10_000_000  # ~2 GB of memory per million tickets
 
 
-class SynthArgumentError(ValueError):
+class SynthArgumentError(UsageError):
     """A generation argument is invalid; the message names the problem in one line."""
 
 
@@ -165,7 +166,10 @@ def run_plan(
     tables = build_tables(plan, ticket_arrays, events, outcome, surveys, agents, shifts)
     for s in active:
         tables = s.adjust_tables(plan, tables, rngs[s.name])
-    write_tables(out_dir, tables)
+    try:
+        write_tables(out_dir, tables)
+    except OSError as error:
+        raise cannot_write(out_dir, error) from None
     return GenerationSummary(
         out_dir=out_dir,
         tickets=tables["tickets"].num_rows,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from metric_ledger.errors import ExportError, UsageError, cannot_write
 from metric_ledger.synth.output import TABLES
 
 #: Events whose md5(event_id) falls under this share arrive late.
@@ -27,7 +28,7 @@ DEFAULT_LATE_SHARE = 0.02
 DEFAULT_MAX_DELAY_HOURS = 48
 
 
-class ExportNotFoundError(FileNotFoundError):
+class ExportNotFoundError(ExportError):
     """The source export lacks raw files; the message names the directory and every one."""
 
 
@@ -69,13 +70,16 @@ def slice_export(
 ) -> SliceSummary:
     """Write the export of `src` as it stood at `as_of` (naive UTC) into `dst`."""
     if not 0 <= late_share <= 1:
-        raise ValueError(f"late_share must be between 0 and 1, got {late_share}")
+        raise UsageError(f"late_share must be between 0 and 1, got {late_share}")
     if max_delay_hours < 1:
-        raise ValueError(f"max_delay_hours must be at least 1, got {max_delay_hours}")
+        raise UsageError(f"max_delay_hours must be at least 1, got {max_delay_hours}")
     missing = [f"{t}.parquet" for t in TABLES if not (src / f"{t}.parquet").is_file()]
     if missing:
         raise ExportNotFoundError(f"{src}: missing raw file(s) {', '.join(missing)}")
-    dst.mkdir(parents=True, exist_ok=True)
+    try:
+        dst.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(dst, error) from None
     cut = f"timestamp '{as_of.isoformat(sep=' ')}'"
     con = duckdb.connect()
     try:
@@ -146,14 +150,23 @@ def slice_export(
         rows: dict[str, int] = {}
         for table, query in queries.items():
             target = dst / f"{table}.parquet"
-            con.execute(f"copy ({query}) to '{target}' (format parquet)")
+            try:
+                con.execute(f"copy ({query}) to '{target}' (format parquet)")
+            except duckdb.IOException as error:
+                raise ExportError(f"cannot write {target}: {_first_line(error)}") from None
             count = con.execute(f"select count(*) from read_parquet('{target}')").fetchone()
             rows[table] = int(count[0]) if count else 0
         pending = con.execute(
             f"select count(*) from arrived where occurred_at <= {cut} and _arrived_at > {cut}"
         ).fetchone()
+    except duckdb.Error as error:
+        raise ExportError(f"{src}: cannot read the export: {_first_line(error)}") from None
     finally:
         con.close()
     return SliceSummary(
         as_of=as_of, rows=rows, late_events_pending=int(pending[0]) if pending else 0
     )
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]

@@ -1,7 +1,8 @@
-"""What the demo build produced: volumes, coverage, first response by channel, quarantine.
+"""Read what a build produced from its warehouse: volumes, coverage, first response by channel,
+quarantine, and what the guardrails found (the data of `metric-ledger summary`).
 
 Every number is computed by the warehouse (SQL over the governed marts); this module only reads
-and presents them.
+them (``render.summary`` presents them).
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from metric_ledger.errors import WarehouseError
 from metric_ledger.warehouse import connect as warehouse_connect
-
-
-class WarehouseError(Exception):
-    """The warehouse file cannot be read, or lacks the tables a build makes."""
 
 
 @dataclass(frozen=True)

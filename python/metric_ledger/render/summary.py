@@ -1,4 +1,5 @@
-"""Terminal rendering of library results (rich). The CLI calls these; they never compute."""
+"""`metric-ledger summary` on a terminal (rich): what ``warehouse_summary`` read from a build.
+The CLI calls these; they never compute."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from metric_ledger.summary import BuildSummary, DecisionTrigger, GuardrailFindings
+from metric_ledger.warehouse_summary import BuildSummary, DecisionTrigger, GuardrailFindings
 
 
 def _minutes(value: float | None) -> str:
