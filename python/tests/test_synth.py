@@ -1360,12 +1360,13 @@ def test_cli_generates_and_prints_one_line(tmp_path: Path) -> None:
     assert first >= datetime(2026, 3, 2) and last < datetime(2026, 3, 16)
 
 
-def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+def test_python_dash_m_runs_the_same_generate_command(tmp_path: Path) -> None:
     done = subprocess.run(
         [
             sys.executable,
             "-m",
-            "metric_ledger.synth",
+            "metric_ledger",
+            "generate",
             str(tmp_path),
             "--tickets",
             "200",
@@ -1379,7 +1380,7 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "tickets=200" in done.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "metric_ledger.synth", str(tmp_path), "--tickets", "0"],
+        [sys.executable, "-m", "metric_ledger", "generate", str(tmp_path), "--tickets", "0"],
         capture_output=True,
         text=True,
         check=False,
