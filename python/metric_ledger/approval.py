@@ -10,6 +10,8 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import yaml
+
 from metric_ledger.changelog import ChangelogRow, append_row, latest_rows, read_changelog, rewrite
 from metric_ledger.errors import UsageError, cannot_read, cannot_write
 from metric_ledger.fingerprint import Fingerprinter
@@ -127,10 +129,12 @@ def bump_ledger_version(project_dir: Path, metric: str, version: int) -> Path | 
     written, or None when no YAML under ``models/`` defines it."""
     for path in sorted((project_dir / "models").rglob("*.yml")):
         try:
-            lines = path.read_text().splitlines(keepends=True)
+            text = path.read_text()
         except OSError as error:
             raise cannot_read(path, error) from None
-        bumped = with_ledger_version(lines, metric, version)
+        if not defines_metric(text, metric):
+            continue  # a unit test's fixture may name the metric too: only its definition counts
+        bumped = with_ledger_version(text.splitlines(keepends=True), metric, version)
         if bumped is not None:
             try:
                 path.write_text("".join(bumped))
@@ -138,6 +142,18 @@ def bump_ledger_version(project_dir: Path, metric: str, version: int) -> Path | 
                 raise cannot_write(path, error) from None
             return path
     return None
+
+
+def defines_metric(text: str, metric: str) -> bool:
+    """Whether a dbt YAML file's top-level ``metrics:`` list has an item named ``metric``."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    metrics = document.get("metrics") if isinstance(document, dict) else None
+    return isinstance(metrics, list) and any(
+        isinstance(item, dict) and item.get("name") == metric for item in metrics
+    )
 
 
 def with_ledger_version(lines: list[str], metric: str, version: int) -> list[str] | None:

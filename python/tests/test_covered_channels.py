@@ -177,7 +177,10 @@ def test_the_scorecard_speed_channels_follow_the_ledger(tmp_path: Path) -> None:
         _ledger(metric)["coverage"] = "Includes email, web_form and chat only."
 
     _edit_metric(project, "first_response_minutes_p50", narrow)
-    run_in_project(project, ["compile", "--select", "agent_scorecard_weekly", "metric_dictionary"])
-    compiled = next((project / "target" / "compiled").rglob("agent_scorecard_weekly.sql"))
+    run_in_project(
+        project, ["compile", "--select", "int_agent_weekly_measures", "metric_dictionary"]
+    )
+    # The scorecard's speed measure is computed in its weekly measures (int_agent_weekly_measures).
+    compiled = next((project / "target" / "compiled").rglob("int_agent_weekly_measures.sql"))
     sql = compiled.read_text()
     assert "tickets.channel in ('email', 'web_form', 'chat')" in sql, sql

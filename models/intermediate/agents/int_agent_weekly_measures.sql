@@ -138,7 +138,7 @@ weekly_counts as (
         agents.agent_role,
         coalesce(weekly_shifts.scheduled_minutes, 0) as scheduled_minutes,
         coalesce(weekly_shifts.adherent_minutes, 0) as adherent_minutes,
-        coalesce(weekly_shifts.logged_in_minutes, 0) / 60.0 as logged_in_hours,
+        cast(coalesce(weekly_shifts.logged_in_minutes, 0) as {{ type_double() }}) / 60.0 as logged_in_hours,
         coalesce(weekly_handled.contacts_handled, 0) as contacts_handled,
         coalesce(weekly_solved.tickets_solved, 0) as tickets_solved,
         coalesce(weekly_solved.reopened_tickets, 0) as reopened_tickets,

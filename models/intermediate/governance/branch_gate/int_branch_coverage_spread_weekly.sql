@@ -17,7 +17,7 @@ branch_coverage as (
     select
         week_start_date,
         branch,
-        1.0 * sum(included_contacts) / nullif(sum(all_contacts), 0) as coverage_rate
+        cast(sum(included_contacts) as {{ type_double() }}) / nullif(sum(all_contacts), 0) as coverage_rate
     from weekly
     group by week_start_date, branch
 

@@ -108,8 +108,8 @@ shares as (
         paired.mix_dimension,
         paired.segment,
         totals.this_week_total,
-        1.0 * paired.this_week_contacts / totals.this_week_total as this_week_share,
-        1.0 * paired.trailing_contacts / totals.trailing_total as trailing_share
+        cast(paired.this_week_contacts as {{ type_double() }}) / totals.this_week_total as this_week_share,
+        cast(paired.trailing_contacts as {{ type_double() }}) / totals.trailing_total as trailing_share
     from paired
     inner join totals
         on

@@ -49,7 +49,7 @@ final as (
         segment,
         included_contacts,
         sum(included_contacts) over (partition by week_start_date, branch, mix_dimension) as week_contacts,
-        1.0 * included_contacts
+        cast(included_contacts as {{ type_double() }})
         / nullif(sum(included_contacts) over (partition by week_start_date, branch, mix_dimension), 0) as contact_share
     from segment_contacts
 

@@ -83,7 +83,7 @@ final as (
     select
         breaches.metric_name,
         breaches.week_start_date,
-        {{ dbt.listagg('breaches.counter_metric_name', "', '", "order by breaches.counter_metric_name") }}
+        {{ ordered_listagg('breaches.counter_metric_name', "', '") }}
             as breached_counter_metrics,
         coalesce(max(case when metric_weeks.is_complete_week then 1 else 0 end) = 1, false)
             as has_counter_metric_breach

@@ -21,10 +21,9 @@ final as (
     select
         counter_metrics.metric_name,
         counter_week_values.week_start_date,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat(['counter_metrics.counter_metric_name', "'='", 'cast(' ~ round_to('counter_week_values.metric_value', 4) ~ ' as ' ~ dbt.type_string() ~ ')']),
-            "'; '",
-            "order by counter_metrics.counter_metric_name"
+            "'; '"
         ) }} as counter_metric_values
     from counter_metrics
     inner join metric_values as counter_week_values
