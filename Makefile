@@ -21,7 +21,7 @@ TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
 TEST_DB := $(TEST_DIR)/test.duckdb
 
-.PHONY: help venv demo test test-dbt test-python test-postgres test-spark postgres-server-bin lint bench bench-gate lock clean
+.PHONY: help venv demo test test-fast test-dbt test-python test-postgres test-spark postgres-server-bin lint bench bench-gate lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -53,8 +53,12 @@ test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, 
 		--vars '{raw_data_path: $(TEST_DIR)/raw}'
 	$(BIN)/metric-ledger gate --target $(TEST_DIR)/target/manifest.json
 
+# --durations: the slowest tests are printed at the end of every run (the test-time budget).
 test-python: venv postgres-server-bin  ## pytest (builds temporary copies of the warehouse with real dbt runs).
-	cd python && $(BIN)/pytest -q -n 2
+	cd python && $(BIN)/pytest -q -n 2 --durations=15
+
+test-fast: venv  ## The inner loop: pytest without the engine comparisons (PostgreSQL, Spark) and lint; CI runs `make test`.
+	cd python && $(BIN)/pytest -q -n 2 --durations=10 -m "not engine"
 
 postgres-server-bin:  ## Install the PostgreSQL server (Debian package) when missing: test_postgres.py needs it.
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \

@@ -25,6 +25,8 @@ from engine_compare import SCHEMA_OF, Rows, build_beside_duckdb, comparison_repo
 from metric_ledger import synth
 from metric_ledger.engines import postgres
 
+pytestmark = pytest.mark.engine
+
 PG_SCHEMA = "ml_pytest"
 TICKETS, WEEKS, SEED = 3000, 6, 4
 

@@ -25,6 +25,8 @@ from engine_compare import SCHEMA_OF, Rows, build_beside_duckdb, comparison_repo
 
 from metric_ledger import synth
 
+pytestmark = pytest.mark.engine
+
 SPARK_SCHEMA = "ml_pytest"
 TICKETS, WEEKS, SEED = 2000, 5, 8
 #: What Spark does not build, and why (DECISIONLOG.md, "Spark").
