@@ -4,6 +4,7 @@ project: the build fails naming the metric and the field, and the snapshot keeps
 from __future__ import annotations
 
 import csv
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -117,25 +118,34 @@ BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("metric", "edit", "message"),
-    [pytest.param(metric, edit, message, id=case) for case, metric, edit, message in BREAKS],
-)
-def test_a_broken_ledger_stops_the_build_naming_metric_and_field(
-    tmp_path: Path,
-    small_export: Path,
-    metric: str,
-    edit: Callable[[dict[str, Any]], None],
-    message: str,
+@pytest.fixture(scope="module")
+def broken_ledgers_build(
+    tmp_path_factory: pytest.TempPathFactory, small_export: Path
+) -> subprocess.CompletedProcess[str]:
+    """One project copy carrying every fault of BREAKS at once, built once: the validation lists
+    every problem it finds, so each case is one line of the same build's output."""
+    project = copy_project(tmp_path_factory.mktemp("broken_ledgers") / "project")
+    for _case, metric, edit, _message in BREAKS:
+        _edit_metric(project, metric, edit)
+    return run_in_project(project, ["build"], raw_dir=small_export, check=False)
+
+
+def test_a_broken_ledger_stops_the_build_before_any_model(
+    broken_ledgers_build: subprocess.CompletedProcess[str],
 ) -> None:
-    project = copy_project(tmp_path / "project")
-    _edit_metric(project, metric, edit)
-    proc = run_in_project(project, ["build"], raw_dir=small_export, check=False)
-    assert proc.returncode != 0
-    assert message in proc.stdout
-    assert "The Assumption Ledger is incomplete or invalid" in proc.stdout
+    assert broken_ledgers_build.returncode != 0
+    assert "The Assumption Ledger is incomplete or invalid" in broken_ledgers_build.stdout
     # It stops before any model runs.
-    assert "OK created" not in proc.stdout
+    assert "OK created" not in broken_ledgers_build.stdout
+
+
+@pytest.mark.parametrize(
+    "message", [pytest.param(message, id=case) for case, _metric, _edit, message in BREAKS]
+)
+def test_a_broken_ledger_is_named_by_metric_and_field(
+    broken_ledgers_build: subprocess.CompletedProcess[str], message: str
+) -> None:
+    assert message in broken_ledgers_build.stdout
 
 
 DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
