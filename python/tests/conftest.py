@@ -220,6 +220,11 @@ def semantic_metrics(project: Path = REPO) -> list[dict[str, Any]]:
     return metrics
 
 
+#: For builds whose purpose is the warehouse a test reads: dbt unit tests do not depend on the
+#: export, so they run once per CI run (`make test-dbt`, the engine comparisons), not per fixture.
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
 def tool_executable(name: str) -> str:
     """A console script of the project's venv (dbt, mf, metric-ledger)."""
     for candidate in (REPO / ".venv" / "bin" / name, Path(sys.executable).parent / name):
@@ -283,7 +288,7 @@ def small_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_project(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
     """A temporary copy of the project, built (`dbt build`) on the small export."""
     project = copy_project(tmp_path_factory.mktemp("built_project") / "project")
-    run_in_project(project, ["build"], raw_dir=small_export)
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=small_export)
     return project
 
 
@@ -311,7 +316,7 @@ def scenario_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(root / "raw", tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6,
              scenarios=DEMO_SCENARIOS)  # fmt: skip
     project = copy_project(root / "project")
-    run_in_project(project, ["build"], raw_dir=root / "raw")
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=root / "raw")
     return project
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_project, run_in_project
+from conftest import NO_UNIT_TESTS, copy_project, run_in_project
 
 from metric_ledger.warehouse import connect as warehouse_connect
 
@@ -108,7 +108,7 @@ def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 def production(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
     """Production: the project as it is, built on the small export (warehouse + manifest)."""
     project = copy_project(tmp_path_factory.mktemp("workflow") / "prod")
-    run_in_project(project, ["build"], raw_dir=small_export)
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=small_export)
     return project
 
 
@@ -129,7 +129,7 @@ def test_a_var_change_end_to_end(production: Path, small_export: Path, tmp_path:
 
     # the truth: what a from-scratch build of the change moves, against production's numbers
     scratch_before = tmp_path / "scratch_before.duckdb"
-    run_in_project(change, ["build", "--exclude-resource-type", "snapshot"],
+    run_in_project(change, ["build", "--exclude-resource-type", "snapshot", *NO_UNIT_TESTS],
                    raw_dir=small_export, db=scratch_before)  # fmt: skip
     moved = _moved(production / "warehouse.duckdb", scratch_before)
     assert moved, "the change moves no number on this export: the test proves nothing"
@@ -167,7 +167,7 @@ def test_a_var_change_end_to_end(production: Path, small_export: Path, tmp_path:
     incremental = run_in_project(change, ["build"], raw_dir=small_export, db=deployed)
     assert "Completed successfully" in incremental.stdout
     scratch = tmp_path / "scratch.duckdb"
-    run_in_project(change, ["build"], raw_dir=small_export, db=scratch)
+    run_in_project(change, ["build", *NO_UNIT_TESTS], raw_dir=small_export, db=scratch)
     deployed_tables, scratch_tables = _tables(deployed), _tables(scratch)
     assert set(deployed_tables) == set(scratch_tables)
     different = sorted(n for n in scratch_tables if deployed_tables[n] != scratch_tables[n])

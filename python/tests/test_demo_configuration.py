@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEMO_CONFIGURATION, REPO, copy_project, run_in_project
+from conftest import DEMO_CONFIGURATION, NO_UNIT_TESTS, REPO, copy_project, run_in_project
 
 from metric_ledger.cli import main
 from metric_ledger.synth import generate
@@ -51,7 +51,7 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate(raw, tickets=2000, seed=13, start=START, weeks=WEEKS, scenarios=())
     project = copy_project(root / "project")
     plain = project / "warehouse.duckdb"
-    run_in_project(project, ["build"], raw_dir=raw, db=plain)
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=raw, db=plain)
     demo = root / "demo.duckdb"
     shutil.copyfile(plain, demo)
     run_in_project(

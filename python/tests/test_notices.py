@@ -21,7 +21,13 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import copy_project, run_in_project, semantic_yaml_file, tool_executable
+from conftest import (
+    NO_UNIT_TESTS,
+    copy_project,
+    run_in_project,
+    semantic_yaml_file,
+    tool_executable,
+)
 
 from metric_ledger.synth import generate
 from metric_ledger.warehouse import connect as warehouse_connect
@@ -79,7 +85,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     project = copy_project(root / "project")
     for metric, effective, weeks, summary in CHANGES:
         assert approve_by_hand(project, metric, effective, weeks, summary) == 2
-    run_in_project(project, ["build"], raw_dir=raw)
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=raw)
     return project, raw
 
 

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import REPO, copy_project, run_in_project, semantic_yaml_file, tool_executable
+from conftest import (
+    NO_UNIT_TESTS,
+    REPO,
+    copy_project,
+    run_in_project,
+    semantic_yaml_file,
+    tool_executable,
+)
 
 from metric_ledger.cli import main
 from metric_ledger.synth import generate
@@ -71,7 +78,7 @@ def build_with(
         raw = root / "raw"
         generate(raw, tickets=tickets, seed=7, start=START, weeks=WEEKS, scenarios=scenarios)
         project = copy_project(root / "project")
-        run_in_project(project, ["build"], raw_dir=raw)
+        run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=raw)
         _BUILDS[key] = Build(project)
     return _BUILDS[key]
 
