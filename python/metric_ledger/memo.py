@@ -16,6 +16,7 @@ week's may-use flag and reasons (DECISIONLOG.md, "Metric memo").
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ class CounterMetric:
 
 @dataclass(frozen=True)
 class BranchGate:
-    """The comparability gate in the memo's week (``is_gated`` false: the metric is not rankable)."""
+    """The comparability gate in the memo's week (``is_gated`` false: not judged then)."""
 
     is_gated: bool
     is_ranking_allowed: bool = False
@@ -171,6 +172,7 @@ class Memo:
     covered_channels: tuple[str, ...]
     comparability: str | None
     known_biases: str | None
+    automation_limits: str | None
     change_triggers: str | None
     counter_metric_names: tuple[str, ...]
     coverage_floor: float | None
@@ -371,7 +373,7 @@ order by holiday_date, region
 def _rows(
     connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
-    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    used = {name: value for name, value in params.items() if re.search(rf"\${name}\b", sql)}
     return connection.execute(sql, used).fetchall()
 
 
@@ -416,7 +418,8 @@ def read_memo(database: Path, metric: str) -> Memo:
         connection.close()
 
 
-def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
+def _dictionary(connection: duckdb.DuckDBPyConnection, metric: str) -> dict[str, Any]:
+    """The metric's dictionary row; an unknown metric names every governed one."""
     cursor = connection.execute("select * from metric_dictionary order by metric_name")
     names = [column[0] for column in cursor.description or []]
     dictionary = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
@@ -425,9 +428,11 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
         raise UnknownMetricError(
             f"{metric} is not a governed metric of metric_dictionary; governed metrics: {governed}"
         )
-    ledger = dictionary[metric]
-    key: dict[str, Any] = {"metric": metric}
-    history = tuple(
+    return dictionary[metric]
+
+
+def _history(connection: duckdb.DuckDBPyConnection, metric: str) -> tuple[WeekVerdict, ...]:
+    return tuple(
         WeekVerdict(
             week_start_date=str(row[0]),
             metric_value=_float(row[1]),
@@ -439,27 +444,84 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
             csat_response_rate=_float(row[7]),
             context_entries=int(row[8] or 0),
         )
-        for row in _rows(connection, _HISTORY_SQL, {**key, "weeks": HISTORY_WEEKS})
+        for row in _rows(connection, _HISTORY_SQL, {"metric": metric, "weeks": HISTORY_WEEKS})
     )
-    week = history[0].week_start_date if history else None
-    weekly = {**key, "week": week}
-    weeks = [verdict.week_start_date for verdict in history]
-    gate_row = _rows(connection, _GATE_SQL, weekly)
-    gate_weeks = _rows(connection, _GATE_WEEKS_SQL, {**key, "weeks": weeks})[0] if weeks else (0, 0)
-    gate = (
-        BranchGate(
-            is_gated=True,
-            is_ranking_allowed=bool(gate_row[0][0]),
-            failed_checks=_split(gate_row[0][1]),
-            min_reason_overlap=_float(gate_row[0][2]),
-            coverage_spread_points=_float(gate_row[0][3]),
-            reversed_pairs=_text(gate_row[0][4]),
-            cohorts=tuple(str(r[0]) for r in _rows(connection, _COHORTS_SQL, weekly)),
-            weeks_ranked=int(gate_weeks[1]),
-            weeks_gated=int(gate_weeks[0]),
+
+
+def _gate(connection: duckdb.DuckDBPyConnection, metric: str, weeks: list[str]) -> BranchGate:
+    """The gate's verdict in the first of ``weeks`` (newest first), and over all of them."""
+    if not weeks:
+        return BranchGate(is_gated=False)
+    weekly = {"metric": metric, "week": weeks[0], "weeks": weeks}
+    rows = _rows(connection, _GATE_SQL, weekly)
+    if not rows:
+        return BranchGate(is_gated=False)
+    allowed, failed, overlap, spread, pairs = rows[0]
+    gated, ranked = _rows(connection, _GATE_WEEKS_SQL, weekly)[0]
+    return BranchGate(
+        is_gated=True,
+        is_ranking_allowed=bool(allowed),
+        failed_checks=_split(failed),
+        min_reason_overlap=_float(overlap),
+        coverage_spread_points=_float(spread),
+        reversed_pairs=_text(pairs),
+        cohorts=tuple(str(row[0]) for row in _rows(connection, _COHORTS_SQL, weekly)),
+        weeks_ranked=int(ranked),
+        weeks_gated=int(gated),
+    )
+
+
+def _this_week(
+    connection: duckdb.DuckDBPyConnection, metric: str, week: str
+) -> tuple[
+    tuple[ChannelCoverage, ...], tuple[CounterMetric, ...], SamplingPlan, tuple[TriggerState, ...]
+]:
+    """What the marts say about ``week``: coverage by channel, counter-metrics, the audit
+    sample and the decision statement."""
+    weekly = {"metric": metric, "week": week}
+    channels = tuple(
+        ChannelCoverage(str(r[0]), bool(r[1]), bool(r[2]), int(r[3]), int(r[4]), _float(r[5]))
+        for r in _rows(connection, _CHANNELS_SQL, weekly)
+    )
+    counters = tuple(
+        CounterMetric(
+            name=str(r[0]),
+            value=_float(r[1]),
+            is_mature=None if r[2] is None else bool(r[2]),
+            limit=_float(r[3]),
+            is_breached=bool(r[4]),
         )
-        if gate_row
-        else BranchGate(is_gated=False)
+        for r in _rows(connection, _COUNTERS_SQL, weekly)
+    )
+    tickets, queues, reviewed = _rows(connection, _SAMPLING_SQL, weekly)[0]
+    triggers = tuple(
+        TriggerState(
+            decision_slice=str(r[0]),
+            decision_state=str(r[1]),
+            streak_weeks=int(r[2]),
+            for_weeks=int(r[3]),
+            held_reasons=_text(r[4]),
+            action=_text(r[5]),
+            owner=_text(r[6]),
+        )
+        for r in _rows(connection, _TRIGGERS_SQL, weekly)
+    )
+    return (
+        channels,
+        counters,
+        SamplingPlan(week, int(tickets), int(queues), int(reviewed)),
+        triggers,
+    )
+
+
+def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
+    ledger = _dictionary(connection, metric)
+    key: dict[str, Any] = {"metric": metric}
+    history = _history(connection, metric)
+    weeks = [verdict.week_start_date for verdict in history]
+    week = weeks[0] if weeks else None
+    channels, counters, sampling, triggers = (
+        _this_week(connection, metric, week) if week else ((), (), None, ())
     )
     approval = [
         Approval(int(r[0]), _text(r[1]), _text(r[2]), _text(r[3]), _text(r[4]), _text(r[5]))
@@ -469,10 +531,16 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
         Rebaseline(int(r[0]), int(r[1]), str(r[2]), str(r[3]), _text(r[4]))
         for r in _rows(connection, _REBASELINE_SQL, key)
     ]
-    sampling = _rows(connection, _SAMPLING_SQL, weekly)[0] if week else None
+    # Business-minute metrics read a measure named so (first_response_business_minutes_*).
     uses_business_hours = "business" in str(ledger.get("input_measures") or "")
+    hours = _rows(connection, _HOURS_SQL, {}) if uses_business_hours else []
+    holidays = (
+        _rows(connection, _HOLIDAYS_SQL, {"first": weeks[-1], "last": weeks[0]})
+        if uses_business_hours and weeks
+        else []
+    )
     stop_the_line = json.loads(ledger["stop_the_line"]) if ledger.get("stop_the_line") else {}
-    memo = Memo(
+    return Memo(
         metric_name=metric,
         label=_text(ledger["label"]),
         description=_text(ledger["description"]),
@@ -488,6 +556,7 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
         covered_channels=_names(ledger["covered_channels"]),
         comparability=_text(ledger["comparability"]),
         known_biases=_text(ledger["known_biases"]),
+        automation_limits=_text(ledger["automation_limits"]),
         change_triggers=_text(ledger["change_triggers"]),
         counter_metric_names=_names(ledger["counter_metrics"]),
         coverage_floor=_float(ledger["coverage_floor"]),
@@ -495,47 +564,21 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
         min_response_rate=_float(stop_the_line.get("min_response_rate")),
         uses_business_hours=uses_business_hours,
         business_hours=tuple(
-            OpeningHours(str(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]))
-            for r in (_rows(connection, _HOURS_SQL, {}) if uses_business_hours else [])
+            OpeningHours(str(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in hours
         ),
-        holidays=tuple(
-            (str(r[0]), str(r[1]))
-            for r in (
-                _rows(connection, _HOLIDAYS_SQL, {"first": weeks[-1], "last": weeks[0]})
-                if uses_business_hours and weeks
-                else []
-            )
-        ),
+        holidays=tuple((str(r[0]), str(r[1])) for r in holidays),
         week=week,
         history=history,
-        channels=tuple(
-            ChannelCoverage(str(r[0]), bool(r[1]), bool(r[2]), int(r[3]), int(r[4]), _float(r[5]))
-            for r in (_rows(connection, _CHANNELS_SQL, weekly) if week else [])
-        ),
-        counters=tuple(
-            CounterMetric(
-                str(r[0]), _float(r[1]), None if r[2] is None else bool(r[2]), _float(r[3]),
-                bool(r[4]),
-            )  # fmt: skip
-            for r in (_rows(connection, _COUNTERS_SQL, weekly) if week else [])
-        ),
-        sampling=(
-            SamplingPlan(str(week), int(sampling[0]), int(sampling[1]), int(sampling[2]))
-            if week and sampling
-            else None
-        ),
-        gate=gate,
+        channels=channels,
+        counters=counters,
+        sampling=sampling,
+        gate=_gate(connection, metric, weeks),
         approval=approval[0] if approval else None,
         rebaseline=rebaseline[0] if rebaseline else None,
-        triggers=tuple(
-            TriggerState(str(r[0]), str(r[1]), int(r[2]), int(r[3]), _text(r[4]), _text(r[5]),
-                         _text(r[6]))  # fmt: skip
-            for r in (_rows(connection, _TRIGGERS_SQL, weekly) if week else [])
-        ),
+        triggers=triggers,
         reviews=tuple(
             Review(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4]))
             for r in _rows(connection, _REVIEWS_SQL, key)
         ),
         decision=decide(str(ledger["status"]), history[0] if history else None),
     )
-    return memo
