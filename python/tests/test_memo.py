@@ -191,7 +191,8 @@ def test_comparability_and_business_hours_come_from_the_warehouse(warehouse: Pat
     )
     assert all(cohort in comparability for (cohort,) in cohorts)
     definition = _section(markdown, 3)
-    for region, timezone in _rows(warehouse, "select distinct region, timezone from business_hours"):
+    regions = _rows(warehouse, "select distinct region, timezone from business_hours")
+    for region, timezone in regions:
         assert f"{region} Mon-Fri" in definition and f"({timezone})" in definition
     # a wall-clock metric says business hours do not apply
     assert "Business hours: not applied" in _section(_memo(warehouse, "contacts"), 3)
@@ -228,16 +229,17 @@ def test_html_is_one_self_contained_a4_page_with_the_same_content(
     markdown = _memo(warehouse, metric)
     # the same verdict and decision in both formats
     week = _latest_status(warehouse, metric)[0]
-    assert f'<p class="verdict stop">Not usable for its job (target) this week (week of {week})' in (
-        page
-    )
+    verdict = f"Not usable for its job (target) this week (week of {week})"
+    assert f'<p class="verdict stop">{verdict}' in page
     decision = re.search(r"^Decision: ([a-z ]+)\.", markdown, flags=re.MULTILINE)
     assert decision and f"<p>Decision: {decision.group(1)}." in page
 
 
 def test_markdown_out_writes_the_file(warehouse: Path, tmp_path: Path) -> None:
     out = tmp_path / "memo.md"
-    result = CliRunner().invoke(main, ["memo", "contacts", "--db", str(warehouse), "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["memo", "contacts", "--db", str(warehouse), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text() == _memo(warehouse, "contacts")
 
@@ -263,9 +265,7 @@ def test_a_missing_or_unbuilt_warehouse_exits_2_in_one_line(tmp_path: Path) -> N
     assert str(missing) in _one_line_error(["contacts", "--db", str(missing)])
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    assert "not a complete metric_ledger build" in _one_line_error(
-        ["contacts", "--db", str(empty)]
-    )
+    assert "not a complete metric_ledger build" in _one_line_error(["contacts", "--db", str(empty)])
 
 
 def test_an_unwritable_out_exits_2_in_one_line(warehouse: Path, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ NOT_RECORDED = "not recorded"
 TOP_BIASES = 3
 LOWEST_CHANNELS = 3
 LISTED_COHORTS = 6
+LISTED_REVIEWS = 3
 
 DECISION_WORDS = {
     SHIP: "ship",
@@ -416,11 +417,16 @@ def _next_steps(memo: Memo) -> list[str]:
             steps.append(f"Decision statement{where}: {state.replace('_', ' ')}, no action.")
     if not memo.triggers:
         steps.append(f"Decision statement this week: {NOT_RECORDED}.")
-    for review in memo.reviews:
+    for review in memo.reviews[:LISTED_REVIEWS]:
         status = "final" if review.is_review_due else "so far"
         steps.append(
             f"Decision record {review.decision_id} ({review.role}): review on "
             f"{review.review_on}, verdict {review.verdict.replace('_', ' ')} ({status})."
+        )
+    if len(memo.reviews) > LISTED_REVIEWS:
+        steps.append(
+            f"{len(memo.reviews) - LISTED_REVIEWS} more decision records name it "
+            "(decision_record_reviews)."
         )
     return steps
 
