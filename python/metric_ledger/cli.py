@@ -674,6 +674,47 @@ def premortem_command(
         click.echo(f"wrote {written_path}")
 
 
+@main.command("memo")
+@click.argument("metric")
+@_WAREHOUSE
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown, or one self-contained HTML page that prints on one A4 sheet.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the memo to this file instead of stdout.",
+)
+def memo_command(
+    metric: str, database: Path | None, output_format: str, out_file: Path | None
+) -> None:
+    """Print METRIC's one-page memo (first seed, "Decision handoff"): job, decision statement,
+    definition, coverage this week, top three biases, guardrails, comparability, owner and
+    change control, re-approval triggers, and the current decision. A metric that may not be
+    used this week says so first. Exit 2 on an unknown metric or an unbuilt warehouse."""
+
+    from metric_ledger.errors import cannot_write
+    from metric_ledger.memo import read_memo
+    from metric_ledger.render.memo import render_memo
+
+    text = render_memo(read_memo(_warehouse_path(database), metric), output_format)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out_file.write_text(text)
+    except OSError as error:
+        raise cannot_write(out_file, error) from None
+    click.echo(f"wrote {out_file}")
+
+
 # --- postgres: the local server and the raw-export loader of the `postgres` target -------------
 
 _PG_DIR = click.option(
