@@ -42,7 +42,7 @@ _ROW_HEIGHT = 70
 _CONFIG: dict[str, Any] = {
     "font": "sans-serif",
     "view": {"stroke": "#bbb"},
-    "axis": {"labelFontSize": 9, "titleFontSize": 10},
+    "axis": {"labelFontSize": 9, "titleFontSize": 10, "grid": False},
     "title": {"fontSize": 12, "anchor": "start"},
     "legend": {"orient": "bottom", "labelFontSize": 10, "titleFontSize": 10},
 }
@@ -103,7 +103,9 @@ def unit_of(metric_name: str) -> str:
     return "number"
 
 
-def _context_layers(events: Sequence[ContextEvent], window: Sequence[str]) -> list[dict[str, Any]]:
+def _context_layers(
+    events: Sequence[ContextEvent], window: Sequence[str], labels: bool = True
+) -> list[dict[str, Any]]:
     if not events:
         return []
     values = [
@@ -115,12 +117,15 @@ def _context_layers(events: Sequence[ContextEvent], window: Sequence[str]) -> li
         for index, event in enumerate(events, start=1)
     ]
     x = _x(window)
+    rule = {
+        "data": {"values": values},
+        "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#555"},
+        "encoding": {"x": x},
+    }
+    if not labels:
+        return [rule]
     return [
-        {
-            "data": {"values": values},
-            "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#555"},
-            "encoding": {"x": x},
-        },
+        rule,
         {
             "data": {"values": values},
             "mark": {"type": "text", "dy": -4, "dx": 2, "align": "left", "baseline": "top",
@@ -206,7 +211,7 @@ def _metric_row(
         "data": {"values": values},
         "layer": [
             *_freeze_layers(notices, report.window),
-            *_context_layers(report.context_events, report.window),
+            *_context_layers(report.context_events, report.window, labels=legend),
             {
                 "mark": {"type": "line", "color": "#4a4a4a", "strokeWidth": 1.5},
                 "encoding": {"x": _x(report.window), "y": {"field": "value", "type": "quantitative"}},
@@ -296,7 +301,7 @@ def series_spec(
         panels.append(
             {
                 "title": panel_title,
-                "width": _WIDTH + 120,
+                "width": _WIDTH,
                 "height": 110,
                 "data": {"values": list(values)},
                 "layer": [
@@ -304,14 +309,16 @@ def series_spec(
                      "encoding": {"x": _x(window), "y": y, "strokeDash": dash, "detail": {"field": "series"}}},  # fmt: skip
                     {"mark": {"type": "point", "filled": True, "color": "#333", "size": 40},
                      "encoding": {"x": _x(window), "y": y, "shape": shape}},  # fmt: skip
-                    {"transform": [{"filter": {"field": "week", "equal": window[-1]}}],
+                    {"data": {"values": [v for v in values if v["week"] == window[-1]]},
                      "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
                      "encoding": {"x": _x(window), "y": y, "text": {"field": "series"}}},  # fmt: skip
                 ],
             }
         )
+    independent = {"y": "independent", "shape": "independent", "strokeDash": "independent"}
     return {"title": title, "vconcat": panels, "config": _CONFIG,
-            "resolve": {"scale": {"y": "independent"}}}  # fmt: skip
+            "resolve": {"scale": independent, "legend": {"shape": "independent",
+                                                         "strokeDash": "independent"}}}  # fmt: skip
 
 
 def mix_spec(mix: Sequence[MixWeek], window: Sequence[str]) -> dict[str, Any]:

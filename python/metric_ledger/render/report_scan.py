@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from metric_ledger.drift_report import DriftReport, MetricPanel, WeekStatus
+from metric_ledger.drift_report import BranchGate, DriftReport, MetricPanel, WeekStatus
 from metric_ledger.render import report_charts as charts
 from metric_ledger.render.report_text import fmt_value, pct, reason_sentences, week_label
 
@@ -30,6 +30,7 @@ class Section:
     details: list[tuple[str, Table]] = field(default_factory=list)
 
 
+_COVERAGE_REASONS = ("coverage_drop", "below_coverage_floor")
 _COMPARABILITY_REASONS = (
     "coverage_drop",
     "below_coverage_floor",
@@ -80,14 +81,12 @@ def _comparability(report: DriftReport) -> Section:
         coverage = [(p, s) for p, s in hit if "coverage_drop" in s.reasons
                     or "below_coverage_floor" in s.reasons]  # fmt: skip
         if coverage:
-            panel, status = next(
-                ((p, s) for p, s in coverage if s.uncounted_channel and s.uncounted_contacts
-                 and "below_coverage_floor" in s.reasons), coverage[0])  # fmt: skip
+            panel, status = max(coverage, key=lambda hit: hit[1].uncounted_contacts or 0)
+            words = reason_sentences(status, panel, report, only=_COVERAGE_REASONS)
             findings.append(
                 f"Coverage, {week_label(week)}: {len(coverage)} metrics lose contacts "
                 f"({', '.join(p.metric_name for p, _ in coverage)}); for example "
-                + "; ".join(reason_sentences(status, panel, report)[:2])
-                + f" ({panel.metric_name})."
+                f"{panel.metric_name}: " + "; ".join(words) + "."
             )
         rows.extend(
             [week, p.metric_name, "; ".join(reason_sentences(s, p, report))] for p, s in hit
@@ -132,7 +131,8 @@ def _mix(report: DriftReport) -> Section:
         "scan-mix",
         "2. Did the mix shift?",
         "Channel, contact reason, priority (severity) and customer tier, against the four weeks "
-        "before (mix_shift_weekly).",
+        "before (mix_shift_weekly): flagged when the distance passes the dimension's threshold "
+        "and the largest mover's change is clear.",
         findings,
         charts=[chart],
         details=[("The chart's data and the flagged branches",
@@ -213,10 +213,10 @@ def _speed_quality(report: DriftReport) -> Section:
             latest = weeks[-1]
             findings.append(
                 f"{panel.metric_name} ({panel.job}): a counter-metric moved against it in "
-                f"{len(weeks)} of {len(report.window)} weeks, latest the {week_label(latest.week)}: "
-                + "; ".join(r for r in reason_sentences(latest, panel, report)
-                            if r.startswith("a counter-metric"))  # fmt: skip
-                + f" while {panel.metric_name} was {fmt_value(panel.metric_name, latest.value)}."
+                f"{len(weeks)} of {len(report.window)} weeks; in the {week_label(latest.week)} "
+                f"{panel.metric_name} was {fmt_value(panel.metric_name, latest.value)} and "
+                + "; ".join(reason_sentences(latest, panel, report, only=("counter_metric_breach",)))
+                + "."
             )
     if not findings:
         findings.append("No counter-metric breach in the window: quality held while speed moved.")
@@ -294,6 +294,18 @@ _CHECKS = {
 }
 
 
+def _checks_in_words(gate: BranchGate) -> str:
+    words = []
+    for check in (c.strip() for c in gate.failed_checks.split(",") if c.strip()):
+        text = _CHECKS.get(check, check)
+        if check == "reason_overlap" and gate.min_reason_overlap is not None:
+            text += f" ({pct(gate.min_reason_overlap)})"
+        if check == "coverage_spread" and gate.coverage_spread_points is not None:
+            text += f" ({gate.coverage_spread_points:.1f} points)"
+        words.append(text)
+    return "; ".join(words)
+
+
 def _branch_gate(report: DriftReport) -> Section:
     gates = report.branch_gates
     ranked = [g for g in gates if g.is_ranking_allowed]
@@ -301,24 +313,26 @@ def _branch_gate(report: DriftReport) -> Section:
         f"{len(ranked)} of {len(gates)} rankable metrics may rank branches in the "
         f"{week_label(report.latest_week)}; the others publish contact-reason cohorts instead."
     ]
-    for gate in gates:
-        if gate.is_ranking_allowed:
-            continue
-        checks = [_CHECKS.get(c.strip(), c.strip()) for c in gate.failed_checks.split(",") if c.strip()]
-        extra = f" (overlap {pct(gate.min_reason_overlap)})" if gate.min_reason_overlap else ""
-        pairs = f"; reversed pairs: {gate.reversed_pairs}" if gate.reversed_pairs else ""
-        findings.append(
-            f"{gate.metric_name}: no ranking, {'; '.join(checks)}{extra}{pairs}; ranked in "
-            f"{gate.weeks_ranked} of {gate.weeks_judged} weeks of the window."
-        )
+    findings.extend(
+        f"{gate.metric_name}: no league table: {_checks_in_words(gate)}; reversed pairs: "
+        f"{gate.reversed_pairs}. Compare branches within contact-reason cohorts."
+        for gate in gates
+        if "reversal" in gate.failed_checks
+    )
+    rows = [
+        [g.metric_name, "ranking" if g.is_ranking_allowed else "cohorts",
+         _checks_in_words(g) or "-", g.reversed_pairs or "-",
+         f"{g.weeks_ranked} of {g.weeks_judged}"]  # fmt: skip
+        for g in gates
+    ]
     details = []
     for gate in gates:
-        rows = [r for r in report.league if r.metric_name == gate.metric_name]
+        league = [r for r in report.league if r.metric_name == gate.metric_name]
         details.append((
             f"{gate.metric_name}: {'ranking' if gate.is_ranking_allowed else 'cohorts'}",
             Table(f"branch_league_table, {gate.metric_name}", ["cohort", "branch", "value", "rank"],
                   [[f"{r.cohort_dimension}={r.cohort_value}", r.branch,
-                    fmt_value(r.metric_name, r.value), str(r.rank or "-")] for r in rows]),
+                    fmt_value(r.metric_name, r.value), str(r.rank or "-")] for r in league]),
         ))  # fmt: skip
     return Section(
         "scan-branches",
@@ -326,6 +340,9 @@ def _branch_gate(report: DriftReport) -> Section:
         "The comparability gate (branch_comparison_gate): reason overlap, coverage spread, one "
         "definition version, no reversal after segmenting. Fail: cohorts, not a league table.",
         findings,
+        tables=[Table(f"Branch gate, {week_label(report.latest_week)}",
+                      ["metric", "published", "failed checks", "reversed pairs",
+                       "weeks ranked in the window"], rows)],  # fmt: skip
         details=details,
     )
 

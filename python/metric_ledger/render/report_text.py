@@ -52,10 +52,18 @@ def _counter_values(status: WeekStatus) -> dict[str, float]:
     return values
 
 
-def reason_sentences(status: WeekStatus, panel: MetricPanel, report: DriftReport) -> list[str]:
-    """Each reason of ``status`` in words, with the numbers the warehouse recorded for it."""
+def reason_sentences(
+    status: WeekStatus,
+    panel: MetricPanel,
+    report: DriftReport,
+    only: tuple[str, ...] | None = None,
+) -> list[str]:
+    """Each reason of ``status`` (or those of ``only``) in words, with the numbers the warehouse
+    recorded for it."""
     words: list[str] = []
     for reason in status.reasons:
+        if only is not None and reason not in only:
+            continue
         if reason == "coverage_drop":
             if status.previous_included_contacts is not None and status.included_contacts is not None:
                 words.append(
@@ -114,7 +122,7 @@ def reason_sentences(status: WeekStatus, panel: MetricPanel, report: DriftReport
             )
         else:
             words.append(_PLAIN.get(reason, reason.replace("_", " ")))
-    if status.value is None and "no_data" not in status.reasons:
+    if only is None and status.value is None and "no_data" not in status.reasons:
         words.append("it has no value this week")
     return words
 
