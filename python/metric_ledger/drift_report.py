@@ -153,6 +153,8 @@ class BranchGate:
     coverage_spread_points: float | None
     weeks_judged: int  # weeks of the window the gate judged
     weeks_ranked: int
+    weeks_reason_reversed: int  # weeks the ranking reversed after segmenting by contact reason
+    reason_reversed_pairs: str  # over the window: "east/west in 4 weeks, ..."
 
 
 @dataclass(frozen=True)
@@ -396,14 +398,31 @@ with in_window as (
     select * from branch_comparison_gate where week_start_date between ? and ?
 ),
 counts as (
-    select metric_name, count(*) as judged, count(*) filter (where is_ranking_allowed) as ranked
+    select metric_name, count(*) as judged, count(*) filter (where is_ranking_allowed) as ranked,
+        count(*) filter (where not passes_no_reason_reversal) as reason_reversed
     from in_window group by metric_name
+),
+pairs as (
+    select metric_name, pair, count(*) as weeks
+    from (select metric_name, unnest(string_split(reversed_pairs, ', ')) as pair
+          from in_window where reversed_pairs <> '') as split
+    where pair like '% by contact_reason'
+    group by metric_name, pair
+),
+window_pairs as (
+    select metric_name,
+        string_agg(replace(pair, ' by contact_reason', '') || ' in ' || weeks
+                   || case when weeks = 1 then ' week' else ' weeks' end, ', '
+                   order by weeks desc, pair) as reason_pairs
+    from pairs group by metric_name
 )
 select in_window.metric_name, cast(week_start_date as varchar), is_ranking_allowed,
     coalesce(failed_checks, ''), coalesce(reversed_pairs, ''), min_reason_overlap,
-    coverage_spread_points, counts.judged, counts.ranked
+    coverage_spread_points, counts.judged, counts.ranked, counts.reason_reversed,
+    coalesce(window_pairs.reason_pairs, '')
 from in_window
 inner join counts on in_window.metric_name = counts.metric_name
+left join window_pairs on in_window.metric_name = window_pairs.metric_name
 where week_start_date = ?
 order by is_ranking_allowed, in_window.metric_name
 """
@@ -585,7 +604,8 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
             ),
             branch_gates=tuple(
                 BranchGate(str(r[0]), str(r[1]), bool(r[2]), str(r[3]), str(r[4]),
-                           _float(r[5]), _float(r[6]), int(r[7]), int(r[8]))  # fmt: skip
+                           _float(r[5]), _float(r[6]), int(r[7]), int(r[8]), int(r[9]),
+                           str(r[10]))  # fmt: skip
                 for r in connection.execute(_GATE_SQL, [first, last, last]).fetchall()
             ),
             league=tuple(

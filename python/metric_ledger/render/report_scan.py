@@ -313,16 +313,27 @@ def _branch_gate(report: DriftReport) -> Section:
         f"{len(ranked)} of {len(gates)} rankable metrics may rank branches in the "
         f"{week_label(report.latest_week)}; the others publish contact-reason cohorts instead."
     ]
-    findings.extend(
-        f"{gate.metric_name}: no league table: {_checks_in_words(gate)}; reversed pairs: "
-        f"{gate.reversed_pairs}. Compare branches within contact-reason cohorts."
-        for gate in gates
-        if "reversal" in gate.failed_checks
-    )
+    reversed_gates = sorted((g for g in gates if g.weeks_reason_reversed),
+                            key=lambda g: (-g.weeks_reason_reversed, g.metric_name))  # fmt: skip
+    if reversed_gates:
+        findings.append(
+            "Simpson's paradox: for these metrics the branch ranking reversed after segmenting by "
+            "contact reason (branches differ in their contact-reason mix): compare branches "
+            "within contact-reason cohorts, not in a league table. "
+            + "; ".join(
+                f"{g.metric_name} in {g.weeks_reason_reversed} of {g.weeks_judged} weeks "
+                f"({g.reason_reversed_pairs})"
+                for g in reversed_gates[:5]
+            )
+            + (f"; and {len(reversed_gates) - 5} more (table below)." if len(reversed_gates) > 5
+               else ".")  # fmt: skip
+        )
     rows = [
         [g.metric_name, "ranking" if g.is_ranking_allowed else "cohorts",
          _checks_in_words(g) or "-", g.reversed_pairs or "-",
-         f"{g.weeks_ranked} of {g.weeks_judged}"]  # fmt: skip
+         f"{g.weeks_ranked} of {g.weeks_judged}",
+         f"{g.weeks_reason_reversed} ({g.reason_reversed_pairs})" if g.weeks_reason_reversed
+         else "0"]  # fmt: skip
         for g in gates
     ]
     details = []
@@ -341,8 +352,9 @@ def _branch_gate(report: DriftReport) -> Section:
         "definition version, no reversal after segmenting. Fail: cohorts, not a league table.",
         findings,
         tables=[Table(f"Branch gate, {week_label(report.latest_week)}",
-                      ["metric", "published", "failed checks", "reversed pairs",
-                       "weeks ranked in the window"], rows)],  # fmt: skip
+                      ["metric", "published", "failed checks this week", "reversed pairs",
+                       "weeks ranked in the window",
+                       "weeks reversed by contact reason in the window"], rows)],  # fmt: skip
         details=details,
     )
 
