@@ -183,7 +183,9 @@ class DecisionReview:
     leading_after: float | None
     leading_change_pct: float | None
     is_target_met: bool
-    guardrails: tuple[tuple[str, str, float, float | None, bool], ...]  # metric, max/min, limit, after, breached
+    guardrails: tuple[
+        tuple[str, str, float, float | None, bool], ...
+    ]  # metric, max/min, limit, after, breached
     verdict: str
 
 
@@ -266,7 +268,8 @@ order by usability.metric_name, usability.week_start_date
 """
 
 _NOTICES_SQL = """
-select metric_name, from_version, to_version, cast(effective_date as varchar), coalesce(summary, ''),
+select metric_name, from_version, to_version, cast(effective_date as varchar),
+    coalesce(summary, ''),
     coalesce(approved_by, ''), cast(freeze_starts_on as varchar), cast(freeze_ends_on as varchar),
     coalesce(invalid_comparisons, ''), cast(baseline_ready_week as varchar)
 from metric_rebaseline_notices
@@ -364,8 +367,14 @@ limit 8
 """
 
 _ESCALATION_DIMENSIONS = (
-    "contact_reason", "queue", "channel", "priority", "customer_tier", "region", "branch"
-)  # fmt: skip
+    "contact_reason",
+    "queue",
+    "channel",
+    "priority",
+    "customer_tier",
+    "region",
+    "branch",
+)
 
 _ESCALATIONS_SQL = (
     "with week as (select * from fct_support_weekly where week_start_date = ?),\n"
@@ -484,6 +493,21 @@ def _week_status(row: tuple[Any, ...]) -> WeekStatus:
     )
 
 
+def _notice(r: tuple[Any, ...]) -> Notice:
+    return Notice(
+        metric_name=str(r[0]),
+        from_version=int(r[1]),
+        to_version=int(r[2]),
+        effective_date=str(r[3]),
+        summary=str(r[4]),
+        approved_by=str(r[5]),
+        freeze_starts_on=str(r[6]),
+        freeze_ends_on=str(r[7]),
+        invalid_comparisons=str(r[8]),
+        baseline_ready_week=_str(r[9]),
+    )
+
+
 def _window(connection: duckdb.DuckDBPyConnection, weeks: int) -> tuple[str, ...]:
     rows = connection.execute(
         "select cast(week_start_date as varchar) from metric_status_weekly "
@@ -576,17 +600,25 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
             latest_week=last,
             window=window,
             metrics=_panels(connection, first, last),
-            notices=tuple(
-                Notice(str(r[0]), int(r[1]), int(r[2]), *map(str, r[3:9]), _str(r[9]))
-                for r in connection.execute(_NOTICES_SQL).fetchall()
-            ),
+            notices=tuple(_notice(r) for r in connection.execute(_NOTICES_SQL).fetchall()),
             context_events=tuple(
                 ContextEvent(str(r[0]), str(r[1]), _str(r[2]), str(r[3]), str(r[4]), bool(r[5]))
                 for r in connection.execute(_CONTEXT_SQL, [first, last_day]).fetchall()
             ),
             mix=tuple(
-                MixWeek(str(r[0]), str(r[1]), str(r[2]), int(r[3]), float(r[4]), float(r[5]),
-                        str(r[6]), _float(r[7]), _float(r[8]), bool(r[9]), bool(r[10]))  # fmt: skip
+                MixWeek(
+                    str(r[0]),
+                    str(r[1]),
+                    str(r[2]),
+                    int(r[3]),
+                    float(r[4]),
+                    float(r[5]),
+                    str(r[6]),
+                    _float(r[7]),
+                    _float(r[8]),
+                    bool(r[9]),
+                    bool(r[10]),
+                )
                 for r in connection.execute(_MIX_SQL, [first, last]).fetchall()
             ),
             backlog=tuple(
@@ -594,8 +626,14 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
                 for r in connection.execute(_BACKLOG_SQL, [first, last]).fetchall()
             ),
             aging_segments=tuple(
-                AgingSegment(str(r[0]), str(r[1]), str(r[2]), tuple(int(v) for v in r[3]),
-                             int(r[4] or 0), int(r[5]))  # fmt: skip
+                AgingSegment(
+                    str(r[0]),
+                    str(r[1]),
+                    str(r[2]),
+                    tuple(int(v) for v in r[3]),
+                    int(r[4] or 0),
+                    int(r[5]),
+                )
                 for r in connection.execute(_AGING_SQL, [first, last]).fetchall()
             ),
             escalations=tuple(
@@ -603,9 +641,19 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
                 for r in connection.execute(_ESCALATIONS_SQL, [last]).fetchall()
             ),
             branch_gates=tuple(
-                BranchGate(str(r[0]), str(r[1]), bool(r[2]), str(r[3]), str(r[4]),
-                           _float(r[5]), _float(r[6]), int(r[7]), int(r[8]), int(r[9]),
-                           str(r[10]))  # fmt: skip
+                BranchGate(
+                    str(r[0]),
+                    str(r[1]),
+                    bool(r[2]),
+                    str(r[3]),
+                    str(r[4]),
+                    _float(r[5]),
+                    _float(r[6]),
+                    int(r[7]),
+                    int(r[8]),
+                    int(r[9]),
+                    str(r[10]),
+                )
                 for r in connection.execute(_GATE_SQL, [first, last, last]).fetchall()
             ),
             league=tuple(

@@ -61,10 +61,21 @@ def run_chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def report_page(scenario_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report_browser")
     proc = subprocess.run(
-        [sys.executable, "-m", "metric_ledger", "report",
-         "--db", str(scenario_project / "warehouse.duckdb"), "--out", str(out / "report")],
-        capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "metric_ledger",
+            "report",
+            "--db",
+            str(scenario_project / "warehouse.duckdb"),
+            "--out",
+            str(out / "report"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip())
 
@@ -125,13 +136,19 @@ def test_report_renders_offline_in_chromium(report_page: Path, tmp_path: Path) -
     assert len(png) > 60_000, f"the screenshot looks blank ({len(png)} bytes)"
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert console == [], f"the page logged to the console: {console}"
-    types = {value: name for name, value in json.loads(net_log.read_text())["constants"][
-        "logEventTypes"].items()}  # fmt: skip
-    page_requests = [
-        event["params"]["url"]
+    types = {
+        value: name
+        for name, value in json.loads(net_log.read_text())["constants"]["logEventTypes"].items()
+    }
+    starts = [
+        event.get("params", {})
         for event in json.loads(net_log.read_text())["events"]
         if types.get(event["type"]) == "URL_REQUEST_START_JOB"
-        and event.get("params", {}).get("initiator") != "not an origin"
+    ]
+    page_requests = [
+        params["url"]
+        for params in starts
+        if "url" in params and params.get("initiator") != "not an origin"
     ]
     assert page_requests == [], f"the page requested: {page_requests}"
 

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from metric_ledger.drift_report import (
@@ -68,7 +68,7 @@ def week_state(status: WeekStatus) -> str:
 
 
 def _ms(day: str) -> int:
-    moment = datetime.combine(date.fromisoformat(day[:10]), datetime.min.time(), timezone.utc)
+    moment = datetime.combine(date.fromisoformat(day[:10]), datetime.min.time(), UTC)
     return int(moment.timestamp() * 1000)
 
 
@@ -83,9 +83,12 @@ def _x(window: Sequence[str], ticks: Sequence[str] | None = None) -> dict[str, A
         "type": "temporal",
         "title": None,
         "scale": {"type": "utc", "domain": [_ms(window[0]), _ms(_week_end(window[-1]))]},
-        "axis": {"format": "%d %b", "values": [_ms(week) for week in ticks or window],
-                 "labelAngle": 0},
-    }  # fmt: skip
+        "axis": {
+            "format": "%d %b",
+            "values": [_ms(week) for week in ticks or window],
+            "labelAngle": 0,
+        },
+    }
 
 
 def _y_axis(unit: str) -> dict[str, Any]:
@@ -128,8 +131,15 @@ def _context_layers(
         rule,
         {
             "data": {"values": values},
-            "mark": {"type": "text", "dy": -4, "dx": 2, "align": "left", "baseline": "top",
-                     "fontSize": 9, "color": "#333"},  # fmt: skip
+            "mark": {
+                "type": "text",
+                "dy": -4,
+                "dx": 2,
+                "align": "left",
+                "baseline": "top",
+                "fontSize": 9,
+                "color": "#333",
+            },
             "encoding": {"x": x, "y": {"value": 2}, "text": {"field": "tag"}},
         },
     ]
@@ -138,8 +148,11 @@ def _context_layers(
 def _freeze_layers(notices: Sequence[Notice], window: Sequence[str]) -> list[dict[str, Any]]:
     first, end = window[0], _week_end(window[-1])
     values = [
-        {"week": max(n.freeze_starts_on, first), "until": min(n.freeze_ends_on, end),
-         "tag": f"freeze v{n.to_version}"}  # fmt: skip
+        {
+            "week": max(n.freeze_starts_on, first),
+            "until": min(n.freeze_ends_on, end),
+            "tag": f"freeze v{n.to_version}",
+        }
         for n in notices
         if n.freeze_starts_on < end and n.freeze_ends_on > first
     ]
@@ -154,8 +167,15 @@ def _freeze_layers(notices: Sequence[Notice], window: Sequence[str]) -> list[dic
         },
         {
             "data": {"values": values},
-            "mark": {"type": "text", "dx": 3, "dy": 3, "align": "left", "baseline": "top",
-                     "fontSize": 9, "fontStyle": "italic"},  # fmt: skip
+            "mark": {
+                "type": "text",
+                "dx": 3,
+                "dy": 3,
+                "align": "left",
+                "baseline": "top",
+                "fontSize": 9,
+                "fontStyle": "italic",
+            },
             "encoding": {"x": x, "y": {"value": 12}, "text": {"field": "tag"}},
         },
     ]
@@ -167,8 +187,13 @@ def _state_points(unit: str, window: Sequence[str], legend: bool) -> dict[str, A
         "mark": {"type": "point", "filled": True, "size": 55, "opacity": 1},
         "encoding": {
             "x": _x(window),
-            "y": {"field": "value", "type": "quantitative", "title": None, "axis": _y_axis(unit),
-                  "scale": {"zero": False}},  # fmt: skip
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": None,
+                "axis": _y_axis(unit),
+                "scale": {"zero": False},
+            },
             "shape": {
                 "field": "state",
                 "type": "nominal",
@@ -214,7 +239,10 @@ def _metric_row(
             *_context_layers(report.context_events, report.window, labels=legend),
             {
                 "mark": {"type": "line", "color": "#4a4a4a", "strokeWidth": 1.5},
-                "encoding": {"x": _x(report.window), "y": {"field": "value", "type": "quantitative"}},
+                "encoding": {
+                    "x": _x(report.window),
+                    "y": {"field": "value", "type": "quantitative"},
+                },
             },
             _state_points(unit, report.window, legend),
         ],
@@ -224,25 +252,44 @@ def _metric_row(
 
 def _coverage_panel(panel: MetricPanel, report: DriftReport) -> dict[str, Any]:
     values = [
-        {"week": s.week, "value": s.coverage_rate,
-         "state": "under the floor" if panel.coverage_floor is not None and s.coverage_rate
-         is not None and "below_coverage_floor" in s.reasons else "at or above the floor"}  # fmt: skip
+        {
+            "week": s.week,
+            "value": s.coverage_rate,
+            "state": "under the floor"
+            if panel.coverage_floor is not None
+            and s.coverage_rate is not None
+            and "below_coverage_floor" in s.reasons
+            else "at or above the floor",
+        }
         for s in panel.weeks
         if s.coverage_rate is not None
     ]
     x = _x(report.window, ticks=(report.window[0], report.window[-1]))
     layers: list[dict[str, Any]] = [
-        {"mark": {"type": "line", "color": "#4a4a4a"},
-         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}}},
+        {
+            "mark": {"type": "line", "color": "#4a4a4a"},
+            "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
+        },
         {
             "mark": {"type": "point", "filled": True, "size": 45},
             "encoding": {
                 "x": x,
-                "y": {"field": "value", "type": "quantitative", "title": None,
-                      "axis": {"format": ".0%", "tickCount": 4}, "scale": {"zero": False}},  # fmt: skip
-                "shape": {"field": "state", "type": "nominal", "title": "coverage",
-                          "scale": {"domain": ["at or above the floor", "under the floor"],
-                                    "range": ["circle", "cross"]}},  # fmt: skip
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": None,
+                    "axis": {"format": ".0%", "tickCount": 4},
+                    "scale": {"zero": False},
+                },
+                "shape": {
+                    "field": "state",
+                    "type": "nominal",
+                    "title": "coverage",
+                    "scale": {
+                        "domain": ["at or above the floor", "under the floor"],
+                        "range": ["circle", "cross"],
+                    },
+                },
                 "color": {"value": "#2166ac"},
             },
         },
@@ -269,16 +316,19 @@ def metric_spec(panel: MetricPanel, report: DriftReport) -> dict[str, Any]:
     rows = [_metric_row(panel.metric_name, panel.weeks, report, legend=True)]
     for counter in panel.counter_metrics:
         counter_panel = report.metric(counter)
-        rows.append(_metric_row(counter, counter_panel.weeks if counter_panel else (), report,
-                                legend=False))  # fmt: skip
+        rows.append(
+            _metric_row(counter, counter_panel.weeks if counter_panel else (), report, legend=False)
+        )
     left = {"vconcat": rows, "resolve": {"scale": {"y": "independent"}}}
     right = _coverage_panel(panel, report)
     return {
         "hconcat": [left, right],
         "config": _CONFIG,
-        "resolve": {"scale": {"shape": "independent", "color": "independent"},
-                    "legend": {"shape": "independent"}},
-    }  # fmt: skip
+        "resolve": {
+            "scale": {"shape": "independent", "color": "independent"},
+            "legend": {"shape": "independent"},
+        },
+    }
 
 
 def series_spec(
@@ -292,12 +342,24 @@ def series_spec(
     panels = []
     for panel_title, values in rows:
         names = list(dict.fromkeys(str(v["series"]) for v in values))
-        dash = {"field": "series", "type": "nominal", "title": None,
-                "scale": {"domain": names, "range": list(SERIES_DASH[: len(names)])}}  # fmt: skip
-        shape = {"field": "series", "type": "nominal", "title": None,
-                 "scale": {"domain": names, "range": list(SERIES_SHAPE[: len(names)])}}  # fmt: skip
-        y = {"field": "value", "type": "quantitative", "title": None,
-             "axis": _y_axis(unit if panel_title != "quality" else "rate")}  # fmt: skip
+        dash = {
+            "field": "series",
+            "type": "nominal",
+            "title": None,
+            "scale": {"domain": names, "range": list(SERIES_DASH[: len(names)])},
+        }
+        shape = {
+            "field": "series",
+            "type": "nominal",
+            "title": None,
+            "scale": {"domain": names, "range": list(SERIES_SHAPE[: len(names)])},
+        }
+        y = {
+            "field": "value",
+            "type": "quantitative",
+            "title": None,
+            "axis": _y_axis(unit if panel_title != "quality" else "rate"),
+        }
         panels.append(
             {
                 "title": panel_title,
@@ -305,20 +367,37 @@ def series_spec(
                 "height": 110,
                 "data": {"values": list(values)},
                 "layer": [
-                    {"mark": {"type": "line", "color": "#333"},
-                     "encoding": {"x": _x(window), "y": y, "strokeDash": dash, "detail": {"field": "series"}}},  # fmt: skip
-                    {"mark": {"type": "point", "filled": True, "color": "#333", "size": 40},
-                     "encoding": {"x": _x(window), "y": y, "shape": shape}},  # fmt: skip
-                    {"data": {"values": [v for v in values if v["week"] == window[-1]]},
-                     "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
-                     "encoding": {"x": _x(window), "y": y, "text": {"field": "series"}}},  # fmt: skip
+                    {
+                        "mark": {"type": "line", "color": "#333"},
+                        "encoding": {
+                            "x": _x(window),
+                            "y": y,
+                            "strokeDash": dash,
+                            "detail": {"field": "series"},
+                        },
+                    },
+                    {
+                        "mark": {"type": "point", "filled": True, "color": "#333", "size": 40},
+                        "encoding": {"x": _x(window), "y": y, "shape": shape},
+                    },
+                    {
+                        "data": {"values": [v for v in values if v["week"] == window[-1]]},
+                        "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 9},
+                        "encoding": {"x": _x(window), "y": y, "text": {"field": "series"}},
+                    },
                 ],
             }
         )
     independent = {"y": "independent", "shape": "independent", "strokeDash": "independent"}
-    return {"title": title, "vconcat": panels, "config": _CONFIG,
-            "resolve": {"scale": independent, "legend": {"shape": "independent",
-                                                         "strokeDash": "independent"}}}  # fmt: skip
+    return {
+        "title": title,
+        "vconcat": panels,
+        "config": _CONFIG,
+        "resolve": {
+            "scale": independent,
+            "legend": {"shape": "independent", "strokeDash": "independent"},
+        },
+    }
 
 
 def mix_spec(mix: Sequence[MixWeek], window: Sequence[str]) -> dict[str, Any]:
@@ -329,8 +408,13 @@ def mix_spec(mix: Sequence[MixWeek], window: Sequence[str]) -> dict[str, Any]:
         if not rows:
             continue
         values = [
-            {"week": m.week, "value": m.distance,
-             "state": "shift flagged" if m.is_flagged else ("no shift" if m.is_judged else "not judged")}  # fmt: skip
+            {
+                "week": m.week,
+                "value": m.distance,
+                "state": "shift flagged"
+                if m.is_flagged
+                else ("no shift" if m.is_judged else "not judged"),
+            }
             for m in rows
         ]
         panels.append(
@@ -340,22 +424,48 @@ def mix_spec(mix: Sequence[MixWeek], window: Sequence[str]) -> dict[str, Any]:
                 "height": 60,
                 "data": {"values": values},
                 "layer": [
-                    {"mark": {"type": "line", "color": "#4a4a4a"},
-                     "encoding": {"x": _x(window), "y": {"field": "value", "type": "quantitative"}}},  # fmt: skip
-                    {"mark": {"type": "point", "filled": True, "size": 50},
-                     "encoding": {
-                         "x": _x(window),
-                         "y": {"field": "value", "type": "quantitative", "title": None,
-                               "axis": {"format": ".2f", "tickCount": 3}},
-                         "shape": {"field": "state", "type": "nominal", "title": "week",
-                                   "scale": {"domain": ["no shift", "shift flagged", "not judged"],
-                                             "range": ["circle", "triangle-up", "square"]}},
-                         "color": {"field": "state", "type": "nominal", "legend": None,
-                                   "scale": {"domain": ["no shift", "shift flagged", "not judged"],
-                                             "range": ["#1b7837", "#b2182b", "#6a6a6a"]}}}},  # fmt: skip
-                    {"data": {"values": [{"t": rows[-1].threshold}]},
-                     "mark": {"type": "rule", "strokeDash": [6, 3], "color": "#b2182b"},
-                     "encoding": {"y": {"field": "t", "type": "quantitative"}}},  # fmt: skip
+                    {
+                        "mark": {"type": "line", "color": "#4a4a4a"},
+                        "encoding": {
+                            "x": _x(window),
+                            "y": {"field": "value", "type": "quantitative"},
+                        },
+                    },
+                    {
+                        "mark": {"type": "point", "filled": True, "size": 50},
+                        "encoding": {
+                            "x": _x(window),
+                            "y": {
+                                "field": "value",
+                                "type": "quantitative",
+                                "title": None,
+                                "axis": {"format": ".2f", "tickCount": 3},
+                            },
+                            "shape": {
+                                "field": "state",
+                                "type": "nominal",
+                                "title": "week",
+                                "scale": {
+                                    "domain": ["no shift", "shift flagged", "not judged"],
+                                    "range": ["circle", "triangle-up", "square"],
+                                },
+                            },
+                            "color": {
+                                "field": "state",
+                                "type": "nominal",
+                                "legend": None,
+                                "scale": {
+                                    "domain": ["no shift", "shift flagged", "not judged"],
+                                    "range": ["#1b7837", "#b2182b", "#6a6a6a"],
+                                },
+                            },
+                        },
+                    },
+                    {
+                        "data": {"values": [{"t": rows[-1].threshold}]},
+                        "mark": {"type": "rule", "strokeDash": [6, 3], "color": "#b2182b"},
+                        "encoding": {"y": {"field": "t", "type": "quantitative"}},
+                    },
                 ],
             }
         )
@@ -378,8 +488,11 @@ def backlog_rows(backlog: Sequence[BacklogWeek]) -> list[dict[str, Any]]:
 
 def escalation_spec(clusters: Sequence[EscalationCluster]) -> dict[str, Any]:
     values = [
-        {"segment": f"{c.dimension}={c.segment}", "share": c.share_of_escalations,
-         "contacts": c.share_of_contacts}  # fmt: skip
+        {
+            "segment": f"{c.dimension}={c.segment}",
+            "share": c.share_of_escalations,
+            "contacts": c.share_of_contacts,
+        }
         for c in clusters
     ]
     y = {"field": "segment", "type": "nominal", "sort": None, "title": None}
@@ -388,14 +501,30 @@ def escalation_spec(clusters: Sequence[EscalationCluster]) -> dict[str, Any]:
         "width": _WIDTH,
         "data": {"values": values},
         "layer": [
-            {"mark": {"type": "bar", "color": "#8c6d31", "height": 12},
-             "encoding": {"y": y, "x": {"field": "share", "type": "quantitative", "title": None,
-                                        "axis": {"format": ".0%"}}}},  # fmt: skip
-            {"mark": {"type": "tick", "color": "#000", "thickness": 2, "size": 18},
-             "encoding": {"y": y, "x": {"field": "contacts", "type": "quantitative"}}},  # fmt: skip
-            {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 9},
-             "encoding": {"y": y, "x": {"field": "share", "type": "quantitative"},
-                          "text": {"field": "share", "format": ".0%"}}},  # fmt: skip
+            {
+                "mark": {"type": "bar", "color": "#8c6d31", "height": 12},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "title": None,
+                        "axis": {"format": ".0%"},
+                    },
+                },
+            },
+            {
+                "mark": {"type": "tick", "color": "#000", "thickness": 2, "size": 18},
+                "encoding": {"y": y, "x": {"field": "contacts", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 9},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "share", "type": "quantitative"},
+                    "text": {"field": "share", "format": ".0%"},
+                },
+            },
         ],
         "config": _CONFIG,
     }

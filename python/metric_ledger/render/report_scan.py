@@ -53,7 +53,8 @@ def _comparability(report: DriftReport) -> Section:
             findings.append(
                 f"Definition change: {n.metric_name} v{n.from_version} to v{n.to_version}, "
                 f"effective {n.effective_date} ({n.summary}); targets frozen until "
-                f"{n.freeze_ends_on}; {n.invalid_comparisons or 'comparisons across it are invalid'}"
+                f"{n.freeze_ends_on}; "
+                f"{n.invalid_comparisons or 'comparisons across it are invalid'}"
                 f"; {ready}."
             )
     if not any(f.startswith("Definition change") for f in findings):
@@ -78,8 +79,11 @@ def _comparability(report: DriftReport) -> Section:
             if (status := panel.week(week)) is not None
             and any(reason in status.reasons for reason in _COMPARABILITY_REASONS)
         ]
-        coverage = [(p, s) for p, s in hit if "coverage_drop" in s.reasons
-                    or "below_coverage_floor" in s.reasons]  # fmt: skip
+        coverage = [
+            (p, s)
+            for p, s in hit
+            if "coverage_drop" in s.reasons or "below_coverage_floor" in s.reasons
+        ]
         if coverage:
             panel, status = max(coverage, key=lambda hit: hit[1].uncounted_contacts or 0)
             words = reason_sentences(status, panel, report, only=_COVERAGE_REASONS)
@@ -95,11 +99,17 @@ def _comparability(report: DriftReport) -> Section:
         "scan-comparability",
         "1. Did anything change that invalidates comparisons?",
         "Definitions, exclusions, tagging, status workflow, routing: re-baseline notices, the "
-        "context log (C-numbers on every chart) and the weeks whose coverage or comparability broke.",
+        "context log (C-numbers on every chart) and the weeks whose coverage or comparability "
+        "broke.",
         findings,
-        details=[("Every metric-week of the window with a comparability reason",
-                  Table("Metric-weeks not comparable", ["week", "metric", "why"], rows))]
-        if rows else [],  # fmt: skip
+        details=[
+            (
+                "Every metric-week of the window with a comparability reason",
+                Table("Metric-weeks not comparable", ["week", "metric", "why"], rows),
+            )
+        ]
+        if rows
+        else [],
     )
 
 
@@ -123,8 +133,17 @@ def _mix(report: DriftReport) -> Section:
         "line is the dimension's threshold.",
     )
     rows = [
-        [m.week, m.branch, m.dimension, f"{m.distance:.3f}", f"{m.threshold:g}", m.largest_mover,
-         pct(m.trailing_share, 1), pct(m.share, 1), "flagged" if m.is_flagged else "-"]  # fmt: skip
+        [
+            m.week,
+            m.branch,
+            m.dimension,
+            f"{m.distance:.3f}",
+            f"{m.threshold:g}",
+            m.largest_mover,
+            pct(m.trailing_share, 1),
+            pct(m.share, 1),
+            "flagged" if m.is_flagged else "-",
+        ]
         for m in report.mix
     ]
     return Section(
@@ -135,9 +154,26 @@ def _mix(report: DriftReport) -> Section:
         "and the largest mover's change is clear.",
         findings,
         charts=[chart],
-        details=[("The chart's data and the flagged branches",
-                  Table("Mix distance by week", ["week", "branch", "dimension", "distance",
-                        "threshold", "largest mover", "share before", "share", "flag"], rows))],  # fmt: skip
+        details=[
+            (
+                "The chart's data and the flagged branches",
+                Table(
+                    "Mix distance by week",
+                    [
+                        "week",
+                        "branch",
+                        "dimension",
+                        "distance",
+                        "threshold",
+                        "largest mover",
+                        "share before",
+                        "share",
+                        "flag",
+                    ],
+                    rows,
+                ),
+            )
+        ],
     )
 
 
@@ -164,9 +200,12 @@ def _backlog(report: DriftReport) -> Section:
             "No customer tier x region x channel had its oldest bucket grow three weeks in a row."
         )
     chart = charts.to_chart(
-        charts.series_spec("Open tickets at each week's end, by age",
-                           [("age buckets", charts.backlog_rows(report.backlog))],
-                           report.window, "number"),  # fmt: skip
+        charts.series_spec(
+            "Open tickets at each week's end, by age",
+            [("age buckets", charts.backlog_rows(report.backlog))],
+            report.window,
+            "number",
+        ),
         "chart-backlog",
         "Backlog at each week's end by age bucket",
         findings[0] if report.backlog else "No backlog rows in the window.",
@@ -177,17 +216,38 @@ def _backlog(report: DriftReport) -> Section:
         "Especially the oldest bucket (fct_backlog_daily at each week's last day).",
         findings,
         charts=[chart],
-        tables=[Table("Segments with the most tickets older than the alert age",
-                      ["tier", "region", "channel", "older than alert, by week end",
-                       "open (latest)", "weeks growing"],
-                      [[s.customer_tier, s.region, s.channel,
-                        ", ".join(str(v) for v in s.older_by_week), str(s.open_latest),
-                        str(s.weeks_growing)] for s in report.aging_segments])],  # fmt: skip
+        tables=[
+            Table(
+                "Segments with the most tickets older than the alert age",
+                [
+                    "tier",
+                    "region",
+                    "channel",
+                    "older than alert, by week end",
+                    "open (latest)",
+                    "weeks growing",
+                ],
+                [
+                    [
+                        s.customer_tier,
+                        s.region,
+                        s.channel,
+                        ", ".join(str(v) for v in s.older_by_week),
+                        str(s.open_latest),
+                        str(s.weeks_growing),
+                    ]
+                    for s in report.aging_segments
+                ],
+            )
+        ],
     )
 
 
-_SPEED = ("first_response_minutes_p50", "first_meaningful_response_minutes_p50",
-          "resolution_minutes_p50")  # fmt: skip
+_SPEED = (
+    "first_response_minutes_p50",
+    "first_meaningful_response_minutes_p50",
+    "resolution_minutes_p50",
+)
 _QUALITY = ("reopen_rate", "repeat_contact_rate", "one_touch_rate")
 
 
@@ -215,16 +275,20 @@ def _speed_quality(report: DriftReport) -> Section:
                 f"{panel.metric_name} ({panel.job}): a counter-metric moved against it in "
                 f"{len(weeks)} of {len(report.window)} weeks; in the {week_label(latest.week)} "
                 f"{panel.metric_name} was {fmt_value(panel.metric_name, latest.value)} and "
-                + "; ".join(reason_sentences(latest, panel, report, only=("counter_metric_breach",)))
+                + "; ".join(
+                    reason_sentences(latest, panel, report, only=("counter_metric_breach",))
+                )
                 + "."
             )
     if not findings:
         findings.append("No counter-metric breach in the window: quality held while speed moved.")
     chart = charts.to_chart(
-        charts.series_spec("Speed (minutes) and quality (rates) by week",
-                           [("speed", _points(report, _SPEED)),
-                            ("quality", _points(report, _QUALITY))],
-                           report.window, "minutes"),  # fmt: skip
+        charts.series_spec(
+            "Speed (minutes) and quality (rates) by week",
+            [("speed", _points(report, _SPEED)), ("quality", _points(report, _QUALITY))],
+            report.window,
+            "minutes",
+        ),
         "chart-speed-quality",
         "Speed metrics against quality metrics by week",
         f"{len([f for f in findings if 'moved against' in f])} metrics had a counter-metric "
@@ -232,8 +296,15 @@ def _speed_quality(report: DriftReport) -> Section:
         "latest week.",
     )
     rows = [
-        [s.week, *[fmt_value(n, s2.value if (p := report.metric(n)) and (s2 := p.week(s.week))
-                             else None) for n in (*_SPEED, *_QUALITY)]]  # fmt: skip
+        [
+            s.week,
+            *[
+                fmt_value(
+                    n, s2.value if (p := report.metric(n)) and (s2 := p.week(s.week)) else None
+                )
+                for n in (*_SPEED, *_QUALITY)
+            ],
+        ]
         for s in (report.metric(_SPEED[0]) or report.metrics[0]).weeks
     ]
     return Section(
@@ -243,8 +314,12 @@ def _speed_quality(report: DriftReport) -> Section:
         "counter-metric breaches of metric_status_weekly.",
         findings,
         charts=[chart],
-        details=[("The chart's data", Table("Speed and quality by week",
-                                            ["week", *_SPEED, *_QUALITY], rows))],  # fmt: skip
+        details=[
+            (
+                "The chart's data",
+                Table("Speed and quality by week", ["week", *_SPEED, *_QUALITY], rows),
+            )
+        ],
     )
 
 
@@ -275,12 +350,32 @@ def _escalations(report: DriftReport) -> Section:
         "contacts most (fct_support_weekly).",
         findings,
         charts=[chart] if report.escalations else [],
-        tables=[Table("Escalation clusters, latest complete week",
-                      ["segment", "escalated", "contacts", "rate", "overall", "share of escalations",
-                       "share of contacts"],
-                      [[f"{c.dimension}={c.segment}", str(c.escalated), str(c.included),
-                        pct(c.rate, 1), pct(c.overall_rate, 1), pct(c.share_of_escalations),
-                        pct(c.share_of_contacts)] for c in report.escalations])],  # fmt: skip
+        tables=[
+            Table(
+                "Escalation clusters, latest complete week",
+                [
+                    "segment",
+                    "escalated",
+                    "contacts",
+                    "rate",
+                    "overall",
+                    "share of escalations",
+                    "share of contacts",
+                ],
+                [
+                    [
+                        f"{c.dimension}={c.segment}",
+                        str(c.escalated),
+                        str(c.included),
+                        pct(c.rate, 1),
+                        pct(c.overall_rate, 1),
+                        pct(c.share_of_escalations),
+                        pct(c.share_of_contacts),
+                    ]
+                    for c in report.escalations
+                ],
+            )
+        ],
     )
 
 
@@ -313,8 +408,10 @@ def _branch_gate(report: DriftReport) -> Section:
         f"{len(ranked)} of {len(gates)} rankable metrics may rank branches in the "
         f"{week_label(report.latest_week)}; the others publish contact-reason cohorts instead."
     ]
-    reversed_gates = sorted((g for g in gates if g.weeks_reason_reversed),
-                            key=lambda g: (-g.weeks_reason_reversed, g.metric_name))  # fmt: skip
+    reversed_gates = sorted(
+        (g for g in gates if g.weeks_reason_reversed),
+        key=lambda g: (-g.weeks_reason_reversed, g.metric_name),
+    )
     if reversed_gates:
         findings.append(
             "Simpson's paradox: for these metrics the branch ranking reversed after segmenting by "
@@ -325,36 +422,66 @@ def _branch_gate(report: DriftReport) -> Section:
                 f"({g.reason_reversed_pairs})"
                 for g in reversed_gates[:5]
             )
-            + (f"; and {len(reversed_gates) - 5} more (table below)." if len(reversed_gates) > 5
-               else ".")  # fmt: skip
+            + (
+                f"; and {len(reversed_gates) - 5} more (table below)."
+                if len(reversed_gates) > 5
+                else "."
+            )
         )
     rows = [
-        [g.metric_name, "ranking" if g.is_ranking_allowed else "cohorts",
-         _checks_in_words(g) or "-", g.reversed_pairs or "-",
-         f"{g.weeks_ranked} of {g.weeks_judged}",
-         f"{g.weeks_reason_reversed} ({g.reason_reversed_pairs})" if g.weeks_reason_reversed
-         else "0"]  # fmt: skip
+        [
+            g.metric_name,
+            "ranking" if g.is_ranking_allowed else "cohorts",
+            _checks_in_words(g) or "-",
+            g.reversed_pairs or "-",
+            f"{g.weeks_ranked} of {g.weeks_judged}",
+            f"{g.weeks_reason_reversed} ({g.reason_reversed_pairs})"
+            if g.weeks_reason_reversed
+            else "0",
+        ]
         for g in gates
     ]
     details = []
     for gate in gates:
         league = [r for r in report.league if r.metric_name == gate.metric_name]
-        details.append((
-            f"{gate.metric_name}: {'ranking' if gate.is_ranking_allowed else 'cohorts'}",
-            Table(f"branch_league_table, {gate.metric_name}", ["cohort", "branch", "value", "rank"],
-                  [[f"{r.cohort_dimension}={r.cohort_value}", r.branch,
-                    fmt_value(r.metric_name, r.value), str(r.rank or "-")] for r in league]),
-        ))  # fmt: skip
+        details.append(
+            (
+                f"{gate.metric_name}: {'ranking' if gate.is_ranking_allowed else 'cohorts'}",
+                Table(
+                    f"branch_league_table, {gate.metric_name}",
+                    ["cohort", "branch", "value", "rank"],
+                    [
+                        [
+                            f"{r.cohort_dimension}={r.cohort_value}",
+                            r.branch,
+                            fmt_value(r.metric_name, r.value),
+                            str(r.rank or "-"),
+                        ]
+                        for r in league
+                    ],
+                ),
+            )
+        )
     return Section(
         "scan-branches",
         "6. May branches be compared?",
         "The comparability gate (branch_comparison_gate): reason overlap, coverage spread, one "
         "definition version, no reversal after segmenting. Fail: cohorts, not a league table.",
         findings,
-        tables=[Table(f"Branch gate, {week_label(report.latest_week)}",
-                      ["metric", "published", "failed checks this week", "reversed pairs",
-                       "weeks ranked in the window",
-                       "weeks reversed by contact reason in the window"], rows)],  # fmt: skip
+        tables=[
+            Table(
+                f"Branch gate, {week_label(report.latest_week)}",
+                [
+                    "metric",
+                    "published",
+                    "failed checks this week",
+                    "reversed pairs",
+                    "weeks ranked in the window",
+                    "weeks reversed by contact reason in the window",
+                ],
+                rows,
+            )
+        ],
         details=details,
     )
 
@@ -371,7 +498,8 @@ def _reviews(report: DriftReport) -> Section:
         due = "due" if r.is_review_due else f"not due until {r.review_on}, provisional"
         findings.append(
             f"{r.decision_id} ({r.intervention_type}, {r.slice}, owner {r.owner}; {due}): "
-            f"{verdict}. {r.leading_metric} {fmt_value(r.leading_metric, r.leading_before)} before, "
+            f"{verdict}. {r.leading_metric} "
+            f"{fmt_value(r.leading_metric, r.leading_before)} before, "
             f"{fmt_value(r.leading_metric, r.leading_after)} after"
             + (f" ({r.leading_change_pct:+.0f}%" if r.leading_change_pct is not None else " (")
             + f"; target {r.leading_direction} by {r.leading_target_change_pct:g}%)"
@@ -391,21 +519,47 @@ def _reviews(report: DriftReport) -> Section:
 
 def _notices(report: DriftReport) -> Section:
     rows = [
-        [n.metric_name, f"v{n.from_version} to v{n.to_version}", n.effective_date, n.summary,
-         f"{n.freeze_starts_on} to {n.freeze_ends_on}", n.baseline_ready_week or "not ready",
-         n.approved_by]  # fmt: skip
+        [
+            n.metric_name,
+            f"v{n.from_version} to v{n.to_version}",
+            n.effective_date,
+            n.summary,
+            f"{n.freeze_starts_on} to {n.freeze_ends_on}",
+            n.baseline_ready_week or "not ready",
+            n.approved_by,
+        ]
         for n in report.notices
     ]
-    findings = [f"{len(rows)} re-baseline notices."] if rows else [
-        "No definition change approved since the metrics were introduced: no re-baseline notice."
-    ]
+    findings = (
+        [f"{len(rows)} re-baseline notices."]
+        if rows
+        else [
+            "No definition change approved since the metrics were introduced: "
+            "no re-baseline notice."
+        ]
+    )
     return Section(
         "scan-notices",
         "8. Re-baseline notices",
         "Every approved definition change: freeze window and when the new baseline is ready.",
         findings,
-        tables=[Table("metric_rebaseline_notices", ["metric", "versions", "effective", "what changed",
-                      "freeze", "baseline ready", "approved by"], rows)] if rows else [],  # fmt: skip
+        tables=[
+            Table(
+                "metric_rebaseline_notices",
+                [
+                    "metric",
+                    "versions",
+                    "effective",
+                    "what changed",
+                    "freeze",
+                    "baseline ready",
+                    "approved by",
+                ],
+                rows,
+            )
+        ]
+        if rows
+        else [],
     )
 
 

@@ -37,9 +37,7 @@ def _week_events(report: DriftReport, week: str) -> list[ContextEvent]:
     start = date.fromisoformat(week)
     end = (start + timedelta(days=7)).isoformat()
     return [
-        e
-        for e in report.context_events
-        if e.breaks_comparability and week <= e.occurred_on < end
+        e for e in report.context_events if e.breaks_comparability and week <= e.occurred_on < end
     ]
 
 
@@ -65,7 +63,10 @@ def reason_sentences(
         if only is not None and reason not in only:
             continue
         if reason == "coverage_drop":
-            if status.previous_included_contacts is not None and status.included_contacts is not None:
+            if (
+                status.previous_included_contacts is not None
+                and status.included_contacts is not None
+            ):
                 words.append(
                     f"the contacts it counts fell {status.volume_drop_pct or 0:.0f}% from the week "
                     f"before ({status.previous_included_contacts:,} to "
