@@ -21,7 +21,7 @@ TEST_DIR := target/ci
 TEST_TICKETS ?= 20000
 TEST_DB := $(TEST_DIR)/test.duckdb
 
-.PHONY: help venv demo test test-fast test-dbt test-python test-postgres test-spark postgres-server-bin lint bench bench-gate lock clean
+.PHONY: help venv demo test test-fast test-dbt test-python test-postgres test-spark postgres-server-bin chromium-bin lint bench bench-gate lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -54,7 +54,7 @@ test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, 
 	$(BIN)/metric-ledger gate --target $(TEST_DIR)/target/manifest.json
 
 # --durations: the slowest tests are printed at the end of every run (the test-time budget).
-test-python: venv postgres-server-bin  ## pytest (builds temporary copies of the warehouse with real dbt runs).
+test-python: venv postgres-server-bin chromium-bin  ## pytest (builds temporary copies of the warehouse with real dbt runs).
 	cd python && $(BIN)/pytest -q -n 2 --durations=15
 
 test-fast: venv  ## The inner loop: pytest without the engine comparisons (PostgreSQL, Spark) and lint; CI runs `make test`.
@@ -67,6 +67,16 @@ postgres-server-bin:  ## Install the PostgreSQL server (Debian package) when mis
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 		else \
 			echo "PostgreSQL server binaries missing and apt-get unavailable: test_postgres.py will skip" >&2; \
+		fi; \
+	fi
+
+chromium-bin:  ## Install Chromium (Debian package) when missing: test_report_browser.py needs it.
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Chromium (apt-get install chromium)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium missing and apt-get unavailable: test_report_browser.py will fail" >&2; \
 		fi; \
 	fi
 

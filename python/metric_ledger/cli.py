@@ -715,6 +715,38 @@ def memo_command(
     click.echo(f"wrote {out_file}")
 
 
+@main.command("report")
+@_WAREHOUSE
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports/drift"),
+    show_default=True,
+    help="Directory for index.html.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Complete weeks in the trailing window, the latest included.",
+)
+def report_command(database: Path | None, out_dir: Path, weeks: int) -> None:
+    """Write the weekly drift check as one static HTML page (DIR/index.html): per governed
+    metric its value, counter-metrics, coverage and verdict, then the drift-check scan (what
+    invalidates comparisons, mix, backlog, speed vs quality, escalations, branch gate, decision
+    reviews, re-baseline notices). Charts are inline SVG; the page loads nothing else.
+    """
+
+    from metric_ledger.drift_report import read_drift_report
+    from metric_ledger.render.report import write_report
+
+    report = read_drift_report(_warehouse_path(database), weeks=weeks)
+    path, _ = write_report(report, out_dir)
+    click.echo(str(path))
+
+
 # --- postgres: the local server and the raw-export loader of the `postgres` target -------------
 
 _PG_DIR = click.option(
