@@ -112,7 +112,11 @@ def _values(connection: duckdb.DuckDBPyConnection) -> Frame:
         kind = "a share" if high is not None else "never negative"
         checks.append(Check(_BETWEEN, metric, arguments, f"{metric} is {kind}."))
     return Frame(
-        GOVERNED_MARTS, "metric_values_weekly.metric_value", "governed_marts.values", data, tuple(checks)
+        GOVERNED_MARTS,
+        "metric_values_weekly.metric_value",
+        "governed_marts.values",
+        data,
+        tuple(checks),
     )
 
 

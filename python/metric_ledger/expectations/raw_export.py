@@ -174,7 +174,9 @@ def _enumerations(connection: duckdb.DuckDBPyConnection, regions: Sequence[str])
     events = {"event_type": "event_type", "author_type": "author_type"}
     for kind in ("status", "priority"):
         for side in ("old", "new"):
-            events[f"{side}_{kind}"] = f"case when event_type = '{kind}_change' then {side}_value end"
+            events[f"{side}_{kind}"] = (
+                f"case when event_type = '{kind}_change' then {side}_value end"
+            )
     return [
         _enum_frame(
             connection,
@@ -268,12 +270,13 @@ def _time_ranges(
     return frames
 
 
-def _time_bounds(
-    table: str, column: str, first: datetime, end: datetime
-) -> dict[str, object]:
+def _time_bounds(table: str, column: str, first: datetime, end: datetime) -> dict[str, object]:
     if column == "shift_date":  # a date: bounded by the first and the last day
         day = datetime.min.time()
-        return {"min_value": datetime.combine(first, day), "max_value": datetime.combine(end, day)}
+        return {
+            "min_value": datetime.combine(first.date(), day),
+            "max_value": datetime.combine(end.date(), day),
+        }
     if table == "tickets":  # the first ticket is the lower bound itself
         return {"max_value": end}
     return {"min_value": first, "max_value": end}

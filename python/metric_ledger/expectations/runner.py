@@ -106,9 +106,7 @@ def validate(frames: Sequence[Frame], docs_dir: Path | None = None) -> CheckRepo
     for frame in frames:
         if not frame.checks:
             continue
-        batch = source.add_dataframe_asset(frame.name).add_batch_definition_whole_dataframe(
-            "whole"
-        )
+        batch = source.add_dataframe_asset(frame.name).add_batch_definition_whole_dataframe("whole")
         suite = context.suites.add(gx.ExpectationSuite(name=frame.name))
         for check in frame.checks:
             suite.add_expectation(_expectation(frame, check))
@@ -187,7 +185,11 @@ def _failure(frame: Frame, outcome: Any) -> Failure:
     config = outcome.expectation_config
     column = str(config.kwargs.get("column", ""))
     check = next(
-        (item for item in frame.checks if item.expectation == config.type and item.column == column),
+        (
+            item
+            for item in frame.checks
+            if item.expectation == config.type and item.column == column
+        ),
         None,
     )
     shown = check.describe() if check else str(config.type)
