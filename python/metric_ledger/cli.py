@@ -23,7 +23,8 @@ class _OneLineError(click.ClickException):
     exit_code = 2
 
     def show(self, file: object = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"Error: {line}", err=True)
 
 
 class _OneLineErrorsCommand(click.Command):
@@ -210,6 +211,41 @@ def summary_command(database: Path | None) -> None:
     guardrails = read_guardrails(path)
     render_summary(summary)
     render_guardrails(guardrails)
+
+
+@main.command("check")
+@_WAREHOUSE
+@click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also check the raw export the warehouse was built from (its five Parquet files).",
+)
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write Great Expectations Data Docs to this directory.",
+)
+def check_command(database: Path | None, raw_dir: Path | None, docs_dir: Path | None) -> None:
+    """Validate the governed marts (and with --raw the raw export) with Great Expectations.
+
+    Exit 0 when every expectation passes, 1 when one fails (one line each: suite | table |
+    column | expectation | observed), 2 when the input cannot be read.
+    """
+    from metric_ledger.expectations import run_check
+
+    report = run_check(_warehouse_path(database), raw_dir, docs_dir)
+    for failure in report.failures:
+        click.echo(failure.line())
+    click.echo(
+        f"{report.expectations - len(report.failures)} of {report.expectations} expectations passed"
+    )
+    if report.docs_index is not None:
+        click.echo(f"Data Docs: {report.docs_index}")
+    raise SystemExit(0 if report.passed else 1)
 
 
 # --- definitions: fingerprint, diff, gate, approve, notices ---------------------------------
