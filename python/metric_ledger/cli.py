@@ -96,6 +96,14 @@ class _GenerateCommand(_OneLineErrorsCommand):
     help="Write a small edge export instead (its own tickets, start and weeks unless given; "
     "not with --scenario). NAME: one of the edges below.",
 )
+@click.option(
+    "--source",
+    metavar="helpdesk|zendesk",
+    default="helpdesk",
+    show_default=True,
+    help="Write the export as the vendor-neutral contract (helpdesk) or as Fivetran's Zendesk "
+    "tables (zendesk; the same tickets, events and surveys, docs/zendesk_mapping.md).",
+)
 def generate_command(
     out_dir: Path,
     tickets: int | None,
@@ -104,6 +112,7 @@ def generate_command(
     weeks: int | None,
     scenarios: tuple[str, ...],
     edge: str | None,
+    source: str,
 ) -> None:
     """Write a deterministic synthetic raw export (five Parquet files) to OUT_DIR.
 
@@ -118,7 +127,7 @@ def generate_command(
         if scenarios:
             raise synth.SynthArgumentError("--edge cannot be combined with --scenario")
         summary = synth.generate_edge(
-            out_dir, edge, seed=seed, tickets=tickets, start=first_day, weeks=weeks
+            out_dir, edge, seed=seed, tickets=tickets, start=first_day, weeks=weeks, source=source
         )
     else:
         summary = synth.generate(
@@ -128,6 +137,7 @@ def generate_command(
             start=synth.DEFAULT_START if first_day is None else first_day,
             weeks=synth.DEFAULT_WEEKS if weeks is None else weeks,
             scenarios=scenarios,
+            source=source,
         )
     click.echo(summary.one_line())
 

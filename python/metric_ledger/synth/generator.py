@@ -24,6 +24,8 @@ DEFAULT_SEED = 42
 DEFAULT_START = date(2026, 1, 5)
 DEFAULT_WEEKS = 12
 MAX_TICKETS = 10_000_000  # ~2 GB of memory per million tickets
+#: What an export is written as: the vendor-neutral contract, or Fivetran's Zendesk tables.
+SOURCES = ("helpdesk", "zendesk")
 
 
 class SynthArgumentError(UsageError):
@@ -42,6 +44,9 @@ class GenerationSummary:
     agent_shifts: int
     scenarios: tuple[str, ...] = ()
     edge: str | None = None
+    source: str = "helpdesk"
+    #: rows per Zendesk table when written as Zendesk (`source == "zendesk"`)
+    zendesk_rows: dict[str, int] | None = None
 
     @property
     def events_per_ticket(self) -> float:
@@ -50,6 +55,13 @@ class GenerationSummary:
     def one_line(self) -> str:
         scen = f" scenarios={','.join(self.scenarios)}" if self.scenarios else ""
         scen += f" edge={self.edge}" if self.edge else ""
+        if self.zendesk_rows is not None:
+            rows = " ".join(f"{name}={count}" for name, count in self.zendesk_rows.items())
+            return (
+                f"wrote {self.out_dir} as Fivetran's Zendesk tables: {rows}; "
+                f"from tickets={self.tickets} ticket_events={self.ticket_events} "
+                f"csat_responses={self.csat_responses}{scen}"
+            )
         return (
             f"wrote {self.out_dir}: tickets={self.tickets} ticket_events={self.ticket_events} "
             f"csat_responses={self.csat_responses} agents={self.agents} "
@@ -70,6 +82,13 @@ def parse_start(text: str) -> date:
             f"got {start.isoformat()}, a {start.strftime('%A')}"
         )
     return start
+
+
+def check_source(source: str) -> str:
+    """`source` if it is one of SOURCES, else raise SynthArgumentError."""
+    if source not in SOURCES:
+        raise SynthArgumentError(f"--source must be one of {', '.join(SOURCES)}, got {source!r}")
+    return source
 
 
 def validate(tickets: int, seed: int, weeks: int, scenarios: Sequence[str]) -> list[sc.Scenario]:
@@ -95,15 +114,19 @@ def generate(
     start: date = DEFAULT_START,
     weeks: int = DEFAULT_WEEKS,
     scenarios: Sequence[str] = (),
+    source: str = "helpdesk",
 ) -> GenerationSummary:
     """Write a synthetic raw export (five Parquet files) to `out_dir`.
 
     The same arguments always give byte-identical files. `scenarios` names registered
     scenarios (see `metric_ledger.synth.scenarios`) to inject into otherwise clean data.
+    `source="zendesk"` writes the same export as Fivetran's Zendesk tables instead
+    (`metric_ledger.synth.zendesk`, docs/zendesk_mapping.md).
     """
+    check_source(source)
     active = validate(tickets, seed, weeks, scenarios)
     plan = Plan(tickets=tickets, seed=seed, start=start, weeks=weeks)
-    return run_plan(Path(out_dir), plan, active)
+    return run_plan(Path(out_dir), plan, active, source=source)
 
 
 def generate_edge(
@@ -113,6 +136,7 @@ def generate_edge(
     tickets: int | None = None,
     start: date | None = None,
     weeks: int | None = None,
+    source: str = "helpdesk",
 ) -> GenerationSummary:
     """Write the edge export `edge` (see `metric_ledger.synth.edges`) to `out_dir`.
 
@@ -123,6 +147,7 @@ def generate_edge(
     """
     from metric_ledger.synth.edges import resolve_edge
 
+    check_source(source)
     try:
         chosen, shape = resolve_edge(edge, tickets=tickets, start=start, weeks=weeks)
     except ValueError as exc:
@@ -135,11 +160,15 @@ def generate_edge(
         weeks=shape.weeks,
         extra_days=shape.extra_days,
     )
-    return run_plan(Path(out_dir), plan, [chosen], edge=chosen.name)
+    return run_plan(Path(out_dir), plan, [chosen], edge=chosen.name, source=source)
 
 
 def run_plan(
-    out_dir: Path, plan: Plan, active: Sequence[sc.Scenario], edge: str | None = None
+    out_dir: Path,
+    plan: Plan,
+    active: Sequence[sc.Scenario],
+    edge: str | None = None,
+    source: str = "helpdesk",
 ) -> GenerationSummary:
     """Draw the export of `plan` with the hooks of `active` (scenarios or an edge) and write it."""
     seed = plan.seed
@@ -166,8 +195,14 @@ def run_plan(
     tables = build_tables(plan, ticket_arrays, events, outcome, surveys, agents, shifts)
     for s in active:
         tables = s.adjust_tables(plan, tables, rngs[s.name])
+    zendesk_rows = None
     try:
-        write_tables(out_dir, tables)
+        if source == "zendesk":
+            from metric_ledger.synth.zendesk import to_zendesk, write_zendesk
+
+            zendesk_rows = write_zendesk(out_dir, to_zendesk(tables))
+        else:
+            write_tables(out_dir, tables)
     except OSError as error:
         raise cannot_write(out_dir, error) from None
     return GenerationSummary(
@@ -179,4 +214,6 @@ def run_plan(
         agent_shifts=tables["agent_shifts"].num_rows,
         scenarios=() if edge else tuple(s.name for s in active),
         edge=edge,
+        source=source,
+        zendesk_rows=zendesk_rows,
     )
