@@ -14,6 +14,8 @@ DEMO_WEEKS ?= 12
 DEMO_SEED ?= 42
 DEMO_SCENARIOS ?= --scenario coverage_gap --scenario branch_simpson --scenario macro_gaming --scenario response_rate_collapse --scenario severity_downgrade
 DEMO_DB := warehouse/metric_ledger.duckdb
+# The pages `make demo` writes beside the warehouse: drift check, memos, Data Docs.
+DEMO_OUT := warehouse/reports
 # The demo's own context log and decision records (seeds/demo/), not the user's seeds.
 DEMO_VARS := '{use_demo_configuration: true}'
 
@@ -35,13 +37,21 @@ $(VENV)/.installed: requirements.lock python/pyproject.toml
 
 venv: $(VENV)/.installed  ## Create .venv from the lock file (dbt, the package, the tools).
 
-demo: venv  ## Generate the demo export, build the warehouse, print what the build found.
+demo: venv  ## Generate the demo export, build the warehouse, print what it found, write the drift check, memos and Data Docs.
 	$(BIN)/metric-ledger generate data/raw --tickets $(DEMO_TICKETS) --weeks $(DEMO_WEEKS) --seed $(DEMO_SEED) $(DEMO_SCENARIOS)
 	mkdir -p warehouse
 	rm -f $(DEMO_DB)
 	METRIC_LEDGER_DB=$(DEMO_DB) $(BIN)/dbt build --quiet --warn-error-options '{"error": []}' --vars $(DEMO_VARS) || \
 		(echo "dbt build failed: see logs/dbt.log" >&2; exit 1)
 	$(BIN)/metric-ledger summary --db $(DEMO_DB)
+	@# Great Expectations over the raw export and the marts: exit 1 (an expectation failed) is
+	@# expected on the demo's injected scenarios and listed; exit 2 (unreadable input) stops.
+	rc=0; $(BIN)/metric-ledger check --db $(DEMO_DB) --raw data/raw --docs $(DEMO_OUT)/data_docs || rc=$$?; [ $$rc -le 1 ]
+	$(BIN)/metric-ledger report --db $(DEMO_DB) --out $(DEMO_OUT)/drift_check --data-docs $(DEMO_OUT)/data_docs/index.html
+	$(BIN)/metric-ledger memo --all --db $(DEMO_DB) --format html --out $(DEMO_OUT)/memos > /dev/null
+	@echo "weekly drift check: $(DEMO_OUT)/drift_check/index.html"
+	@echo "one-page memos:     $(DEMO_OUT)/memos/<metric>.html"
+	@echo "data docs:          $(DEMO_OUT)/data_docs/index.html"
 
 test: venv test-dbt test-python lint  ## Every test: dbt build (data + unit tests) on a generated export, pytest, lint.
 

@@ -721,7 +721,7 @@ def premortem_command(
 
 
 @main.command("memo")
-@click.argument("metric")
+@click.argument("metric", required=False)
 @_WAREHOUSE
 @click.option(
     "--format",
@@ -733,32 +733,57 @@ def premortem_command(
 )
 @click.option(
     "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "out_path",
+    type=click.Path(path_type=Path),
     default=None,
-    help="Write the memo to this file instead of stdout.",
+    help="Write the memo to this file instead of stdout (with --all: a directory).",
+)
+@click.option(
+    "--all",
+    "every_metric",
+    is_flag=True,
+    help="Write the memo of every governed metric to --out DIR (DIR/METRIC.md or .html).",
 )
 def memo_command(
-    metric: str, database: Path | None, output_format: str, out_file: Path | None
+    metric: str | None,
+    database: Path | None,
+    output_format: str,
+    out_path: Path | None,
+    every_metric: bool,
 ) -> None:
     """Print METRIC's one-page memo (first seed, "Decision handoff"): job, decision statement,
     definition, coverage this week, top three biases, guardrails, comparability, owner and
     change control, re-approval triggers, and the current decision. A metric that may not be
     used this week says so first. Exit 2 on an unknown metric or an unbuilt warehouse."""
 
-    from metric_ledger.errors import cannot_write
-    from metric_ledger.memo import read_memo
+    from metric_ledger.errors import UsageError, cannot_write
+    from metric_ledger.memo import governed_metrics, read_memo
     from metric_ledger.render.memo import render_memo
 
-    text = render_memo(read_memo(_warehouse_path(database), metric), output_format)
-    if out_file is None:
-        click.echo(text, nl=False)
+    warehouse = _warehouse_path(database)
+    if every_metric:
+        if metric is not None or out_path is None:
+            raise UsageError("memo --all writes every governed metric: give --out DIR, no METRIC")
+        suffix = ".html" if output_format == "html" else ".md"
+        targets = [(name, out_path / f"{name}{suffix}") for name in governed_metrics(warehouse)]
+        try:
+            out_path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise cannot_write(out_path, error) from None
+    elif metric is None:
+        raise UsageError("memo needs METRIC (or --all --out DIR)")
+    elif out_path is None:
+        click.echo(render_memo(read_memo(warehouse, metric), output_format), nl=False)
         return
-    try:
-        out_file.write_text(text)
-    except OSError as error:
-        raise cannot_write(out_file, error) from None
-    click.echo(f"wrote {out_file}")
+    else:
+        targets = [(metric, out_path)]
+    for name, target in targets:
+        text = render_memo(read_memo(warehouse, name), output_format)
+        try:
+            target.write_text(text)
+        except OSError as error:
+            raise cannot_write(target, error) from None
+        click.echo(f"wrote {target}")
 
 
 @main.command("report")
@@ -778,7 +803,15 @@ def memo_command(
     show_default=True,
     help="Complete weeks in the trailing window, the latest included.",
 )
-def report_command(database: Path | None, out_dir: Path, weeks: int) -> None:
+@click.option(
+    "--data-docs",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The Data Docs index.html of `metric-ledger check --docs`, linked from the page.",
+)
+def report_command(
+    database: Path | None, out_dir: Path, weeks: int, data_docs: Path | None
+) -> None:
     """Write the weekly drift check as one static HTML page (DIR/index.html): per governed
     metric its value, counter-metrics, coverage and verdict, then the drift-check scan (what
     invalidates comparisons, mix, backlog, speed vs quality, escalations, branch gate, decision
@@ -789,7 +822,7 @@ def report_command(database: Path | None, out_dir: Path, weeks: int) -> None:
     from metric_ledger.render.report import write_report
 
     report = read_drift_report(_warehouse_path(database), weeks=weeks)
-    path, _ = write_report(report, out_dir)
+    path, _ = write_report(report, out_dir, data_docs)
     click.echo(str(path))
 
 

@@ -418,6 +418,22 @@ def read_memo(database: Path, metric: str) -> Memo:
         connection.close()
 
 
+def governed_metrics(database: Path) -> list[str]:
+    """The governed metrics of the warehouse's metric_dictionary, by name."""
+    if not database.is_file():
+        raise WarehouseError(f"{database}: warehouse not found (run `dbt build` first)")
+    try:
+        with warehouse_connect(database) as connection:
+            rows = connection.execute(
+                "select metric_name from metric_dictionary order by metric_name"
+            ).fetchall()
+    except duckdb.Error as error:
+        raise WarehouseError(
+            f"{database}: not a complete metric_ledger build: {str(error).splitlines()[0]}"
+        ) from None
+    return [str(row[0]) for row in rows]
+
+
 def _dictionary(connection: duckdb.DuckDBPyConnection, metric: str) -> dict[str, Any]:
     """The metric's dictionary row; an unknown metric names every governed one."""
     cursor = connection.execute("select * from metric_dictionary order by metric_name")

@@ -244,6 +244,23 @@ def test_markdown_out_writes_the_file(warehouse: Path, tmp_path: Path) -> None:
     assert out.read_text() == _memo(warehouse, "contacts")
 
 
+def test_all_writes_one_memo_per_governed_metric(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "memos"
+    result = CliRunner().invoke(
+        main, ["memo", "--all", "--db", str(warehouse), "--format", "html", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    governed = sorted(
+        name for (name,) in _rows(warehouse, "select metric_name from metric_dictionary")
+    )
+    assert sorted(p.stem for p in out.glob("*.html")) == governed
+    assert "contacts" in (out / "contacts.html").read_text()
+    assert "--all" in _one_line_error(
+        ["contacts", "--all", "--db", str(warehouse), "--out", str(out)]
+    )
+    assert "METRIC" in _one_line_error(["--db", str(warehouse)])
+
+
 def _one_line_error(args: list[str]) -> str:
     result = CliRunner().invoke(main, ["memo", *args])
     assert result.exit_code == 2, result.output

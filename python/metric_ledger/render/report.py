@@ -8,6 +8,7 @@ with a text alternative and a data table. Everything shown was read by ``drift_r
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +107,9 @@ def _week(report: DriftReport, metric: str) -> WeekStatus | None:
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def render_report(report: DriftReport) -> tuple[str, int]:
-    """The page and how many charts it holds."""
+def render_report(report: DriftReport, data_docs: str | None = None) -> tuple[str, int]:
+    """The page and how many charts it holds; ``data_docs``: a link to the Great Expectations
+    Data Docs of `metric-ledger check` (relative to the page), shown in the header."""
     metrics = [_metric_view(panel, report) for panel in report.metrics]
     sections = scan.scan_sections(report)
     environment = Environment(
@@ -123,15 +125,22 @@ def render_report(report: DriftReport) -> tuple[str, int]:
         week_label=week_label,
         job_phrase=JOB_PHRASE,
         usable_count=sum(1 for view in metrics if view.usable),
+        data_docs=data_docs,
     )
     chart_count = len(metrics) + sum(len(section.charts) for section in sections)
     return page, chart_count
 
 
-def write_report(report: DriftReport, out_dir: Path) -> tuple[Path, int]:
-    """Write ``out_dir/index.html``; return its path and the number of charts."""
-    page, chart_count = render_report(report)
+def write_report(
+    report: DriftReport, out_dir: Path, data_docs: Path | None = None
+) -> tuple[Path, int]:
+    """Write ``out_dir/index.html``; return its path and the number of charts. ``data_docs``:
+    the Data Docs index of `metric-ledger check`, linked from the page by a relative path."""
     path = out_dir / "index.html"
+    link = None
+    if data_docs is not None:
+        link = Path(os.path.relpath(data_docs.resolve(), out_dir.resolve())).as_posix()
+    page, chart_count = render_report(report, link)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
