@@ -10,11 +10,15 @@ errors and for an OSError the library did not name.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from metric_ledger.errors import MetricLedgerError, UsageError, os_reason
+from metric_ledger.ledger_docs import DOCS_FILE
+
+if TYPE_CHECKING:
+    from metric_ledger.manifest import Manifest
 
 
 class _OneLineError(click.ClickException):
@@ -485,6 +489,9 @@ def approve_command(
         project_dir=changelog_path.resolve().parent.parent,
         refactor=refactor,
     )
+    docs_file = changelog_path.resolve().parent.parent / DOCS_FILE
+    if docs_file.parent.is_dir():
+        _write_ledger_docs(load_manifest(manifest_path), changelog_path, docs_file)
     click.echo(
         f"approved {row.metric_name} v{row.version} ({row.change_type}) by {row.approved_by}, "
         f"effective {row.effective_date.isoformat()}, freeze {row.freeze_weeks} week(s); "
@@ -494,6 +501,46 @@ def approve_command(
             else "run `dbt compile` before the gate (the ledger version in the YAML was bumped)"
         )
     )
+
+
+def _write_ledger_docs(manifest: Manifest, changelog_path: Path, out: Path) -> bool:
+    from metric_ledger.changelog import read_changelog
+    from metric_ledger.ledger_docs import render_ledger_docs, write_ledger_docs
+
+    return write_ledger_docs(out, render_ledger_docs(manifest, read_changelog(changelog_path)))
+
+
+@main.command("docs")
+@_MANIFEST
+@_CHANGELOG
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DOCS_FILE,
+    show_default=True,
+    help="The generated docs file (docs blocks) that `dbt docs generate` reads.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file is stale.")
+def docs_command(manifest_path: Path, changelog_path: Path, out: Path, check: bool) -> None:
+    """Write every governed metric's ledger and approval history as dbt docs blocks (one per
+    metric, and `metric_ledgers`, the description of metric_dictionary), so `dbt docs generate`
+    shows them. `approve` rewrites the file; `--check` fails when it lags the manifest or the
+    changelog."""
+    from metric_ledger.changelog import read_changelog
+    from metric_ledger.ledger_docs import render_ledger_docs
+    from metric_ledger.manifest import load_manifest
+
+    manifest = load_manifest(manifest_path)
+    if check:
+        text = render_ledger_docs(manifest, read_changelog(changelog_path))
+        current = out.read_text() if out.is_file() else ""
+        if current != text:
+            click.echo(f"{out} is stale: run `metric-ledger docs` (after `dbt compile`)", err=True)
+            raise SystemExit(1)
+        click.echo(f"{out} is up to date")
+        return
+    changed = _write_ledger_docs(manifest, changelog_path, out)
+    click.echo(f"{'wrote' if changed else 'unchanged:'} {out}")
 
 
 def _impact_summary(metric: str, base_db: Path | None, head_db: Path | None) -> str:

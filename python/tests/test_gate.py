@@ -31,6 +31,7 @@ import pytest
 import yaml
 from conftest import (
     PROJECT_ENTRIES,
+    REPO,
     copy_project,
     edit_semantic_item,
     run_in_project,
@@ -39,6 +40,7 @@ from conftest import (
 )
 
 from metric_ledger.approval import bump_ledger_version
+from metric_ledger.ledger_docs import DOCS_FILE
 
 CHANGELOG = Path("seeds/metric_changelog.csv")
 MANIFEST = Path("target/manifest.json")
@@ -751,6 +753,28 @@ def test_gate_after_one_edit(
 # --- the re-approval workflow -----------------------------------------------------------------
 
 
+def test_the_committed_ledger_docs_are_current(base: Base) -> None:
+    """`metric-ledger docs --check`: the docs blocks in the repo match the compiled project and
+    the repo's changelog (`metric-ledger approve` rewrites them; `metric-ledger docs` after a
+    ledger edit)."""
+    check = _metric_ledger(
+        base.root, "docs", "--check", "--target", str(base.root / MANIFEST),
+        "--changelog", str(REPO / CHANGELOG), "--out", str(REPO / DOCS_FILE),
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    text = (REPO / DOCS_FILE).read_text()
+    assert all(f"(`{metric}`)" in text for metric in base.governed)
+
+
+def test_the_demo_pages_are_exposures_of_every_governed_metric(base: Base) -> None:
+    """`make demo`'s drift check and memos show every governed metric, so a definition change's
+    re-baseline notice names them: their exposures must list each governed metric."""
+    for name in ("weekly_drift_check", "metric_memos"):
+        exposure = base.manifest["exposures"][f"exposure.{PROJECT}.{name}"]
+        listed = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+        assert base.governed <= listed, (name, sorted(base.governed - listed))
+
+
 def test_reapproval_workflow(base: Base, tmp_path: Path) -> None:
     """Without --base the gate still names the metric and prints the command; a listed approver
     re-approves (a new changelog version, the ledger version bumped); after `dbt compile` the gate
@@ -799,10 +823,17 @@ def test_reapproval_workflow(base: Base, tmp_path: Path) -> None:
     ledger = yaml.safe_load(semantic_yaml_file(work, "metrics", FRT).read_text())
     metric = next(m for m in ledger["metrics"] if m["name"] == FRT)
     assert _ledger(metric)["version"] == previous + 1
+    # the docs blocks `dbt docs generate` shows carry the approval
+    docs = (work / DOCS_FILE).read_text()
+    section = docs.split(f"(`{FRT}`)")[1].split("\n### ")[0]
+    assert f"**Approved version**: {previous + 1}" in section
+    assert f"| {previous + 1} |" in section and "Chat excluded" in section
 
     run_in_project(work, ["compile"])  # the ledger version lives in the YAML
     code, result = _gate_json(work)
     assert code == 0, result["findings"]
+    check = _metric_ledger(work, "docs", "--check", *manifest_args, "--out", str(work / DOCS_FILE))
+    assert check.returncode == 0, check.stderr
     code, result = _gate_json(work, base=base.root)
     assert code == 0, result["findings"]
 

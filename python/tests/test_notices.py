@@ -124,12 +124,17 @@ def test_cli_notices_and_the_model_agree(changed: tuple[Path, Path]) -> None:
     assert set(by_metric) == {metric for metric, *_ in CHANGES}
     contacts = by_metric["contacts"]
     assert contacts[1:5] == (1, 2, "2026-01-19", "2026-02-02")
-    # Direct (workforce_staffing_plan names contacts) and transitive (the scorecard shows
-    # coverage_rate, built on contacts).
-    assert contacts[5] == ["support_leadership_scorecard", "workforce_staffing_plan"]
+    # Direct (workforce_staffing_plan and the demo's pages name contacts) and transitive (the
+    # scorecard shows coverage_rate, built on contacts).
+    assert contacts[5] == [
+        "metric_memos", "support_leadership_scorecard", "weekly_drift_check",
+        "workforce_staffing_plan",
+    ]  # fmt: skip
     assert contacts[6] == ["contacts_per_agent_hour", "coverage_rate", "escalation_rate",
                            "transfer_rate"]  # fmt: skip
-    assert by_metric["reopen_rate"][5] == ["support_leadership_scorecard"]
+    assert by_metric["reopen_rate"][5] == [
+        "metric_memos", "support_leadership_scorecard", "weekly_drift_check",
+    ]  # fmt: skip
 
 
 def test_values_and_verdicts_carry_the_version_the_dictionary_claims(
