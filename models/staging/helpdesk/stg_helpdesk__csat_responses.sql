@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('helpdesk', 'csat_responses') }}
+    select * from {{ raw_table('csat_responses') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('helpdesk', 'ticket_events') }}
+    select * from {{ raw_table('ticket_events') }}
 
 ),
 

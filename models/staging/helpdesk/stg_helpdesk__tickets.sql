@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('helpdesk', 'tickets') }}
+    select * from {{ raw_table('tickets') }}
 
 ),
 
