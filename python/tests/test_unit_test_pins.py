@@ -229,7 +229,9 @@ def test_unit_tests_pass_after_every_var_they_read_changes(
     compiled: tuple[Path, dict[str, Any]], tmp_path: Path, small_export: Path
 ) -> None:
     _, manifest = compiled
-    names = unit_tested_vars(manifest)
+    # source_system picks the export a build reads (another export, not another value of a
+    # rule): the staging unit tests pin it, and test_zendesk_source.py runs them with zendesk.
+    names = unit_tested_vars(manifest) - {"source_system"}
     project = copy_project(tmp_path / "project")
     project_file = project / "dbt_project.yml"
     document = yaml.safe_load(project_file.read_text())

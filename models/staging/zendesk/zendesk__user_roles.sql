@@ -1,9 +1,9 @@
 {#- Rule: an author's role at the time. A user has one row per period of one role: before an
     audit_log role change ("Support role changed from agent to end-user") the change's "from"
     role, after the last one `user.role`. `author_type`: a bot user (var zendesk_bot_user_ids)
-    is `bot`; role agent or admin, or an email at an agents' domain (var
-    zendesk_agent_email_domains), is `agent`, so a former agent's replies stay agent replies;
-    otherwise `customer`. Zendesk's system actor (-1, no user row) is `system`. Deleted users
+    is `bot`; role agent or admin is `agent`; so is a user without any role change whose email
+    is at an agents' domain (var zendesk_agent_email_domains), so a former agent's replies stay
+    agent replies where the audit log has no row; otherwise `customer`. Zendesk's system actor (-1, no user row) is `system`. Deleted users
     are ignored (their comments get no author type and are quarantined). -#}
 {%- set bots = var('zendesk_bot_user_ids') | map('int') | list %}
 {%- set domains = var('zendesk_agent_email_domains') | map('lower') | list %}
@@ -39,14 +39,16 @@ periods as (
         user_id,
         lag(changed_at) over (partition by user_id order by changed_at) as valid_from,
         changed_at as valid_to,
-        role_before as role
+        role_before as role,
+        true as has_role_changes
     from role_changes
     union all
     select
         users.user_id,
         max(role_changes.changed_at) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to,
-        max(users.current_role) as role
+        max(users.current_role) as role,
+        count(role_changes.user_id) > 0 as has_role_changes
     from users
     left join role_changes on users.user_id = role_changes.user_id
     group by users.user_id
@@ -61,13 +63,14 @@ final as (
         periods.valid_from,
         periods.valid_to,
         periods.role,
+        periods.has_role_changes,
         case
             {%- if bots %}
             when users.user_id in ({{ bots | join(', ') }}) then 'bot'
             {%- endif %}
             when periods.role in ('agent', 'admin') then 'agent'
             {%- if domains %}
-            when users.email_domain in ({% for d in domains %}'{{ d | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %}) then 'agent'
+            when not periods.has_role_changes and users.email_domain in ({% for d in domains %}'{{ d | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %}) then 'agent'
             {%- endif %}
             else 'customer'
         end as author_type
@@ -80,6 +83,7 @@ final as (
         cast(null as {{ dbt.type_timestamp() }}) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to,
         cast(null as {{ dbt.type_string() }}) as role,
+        false as has_role_changes,
         'system' as author_type
 
 )
