@@ -4,6 +4,8 @@
     queues, zendesk__groups), the custom field of the var zendesk_escalation_field an escalation
     (its values as they are). The old value is the previous row's. Field changes have no id in
     Zendesk: the event id is the ticket, the field and the time (the key of a change). -#}
+{%- set ticket_id = zendesk_id('changes.ticket_id', 'ticket') %}
+{%- set updated = 'cast(changes.updated as ' ~ dbt.type_string() ~ ')' %}
 with
 
 changes as (
@@ -21,7 +23,7 @@ roles as (
 
 ),
 
-groups as (
+ticket_groups as (
 
     select
         cast(group_id as {{ dbt.type_string() }}) as group_value,
@@ -33,8 +35,8 @@ groups as (
 final as (
 
     select
-        {{ dbt.concat([zendesk_id('changes.ticket_id', 'ticket'), "':'", 'changes.field_name', "'@'", 'cast(changes.updated as ' ~ dbt.type_string() ~ ')']) }} as event_id,
-        {{ zendesk_id('changes.ticket_id', 'ticket') }} as ticket_id,
+        {{ dbt.concat([ticket_id, "':'", 'changes.field_name', "'@'", updated]) }} as event_id,
+        {{ ticket_id }} as ticket_id,
         changes.updated as occurred_at,
         case changes.field_name
             when 'status' then 'status_change'
@@ -63,9 +65,9 @@ final as (
     from changes
     left join roles
         on {{ zendesk_role_at('changes.user_id', 'changes.updated') }}
-    left join groups as old_group
+    left join ticket_groups as old_group
         on changes.field_name = 'group_id' and changes.previous_value = old_group.group_value
-    left join groups as new_group
+    left join ticket_groups as new_group
         on changes.field_name = 'group_id' and changes.value = new_group.group_value
 
 )

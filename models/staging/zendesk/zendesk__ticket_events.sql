@@ -19,21 +19,21 @@ field_events as (
 final as (
 
     {% for relation in ['messages', 'field_events'] %}
-    select
-        event_id,
-        ticket_id,
-        occurred_at,
-        event_type,
-        author_type,
-        author_id,
-        is_public,
-        is_auto_response,
-        macro_id,
-        body_chars,
-        old_value,
-        new_value
-    from {{ relation }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            event_id,
+            ticket_id,
+            occurred_at,
+            event_type,
+            author_type,
+            author_id,
+            is_public,
+            is_auto_response,
+            macro_id,
+            body_chars,
+            old_value,
+            new_value
+        from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )

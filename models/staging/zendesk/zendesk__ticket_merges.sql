@@ -15,16 +15,16 @@ targets as (
 ),
 
 {% if target.type == 'duckdb' %}
-final as (
+    final as (
 
-    select
-        cast(listed_id as bigint) as ticket_id,
-        merged_into_ticket_id
-    from targets,
-        unnest(string_split(trim(listed, ','), ',')) as ids (listed_id)
-    where listed_id <> ''
+        select
+            cast(listed_id as bigint) as ticket_id,
+            merged_into_ticket_id
+        from targets,
+            unnest(string_split(trim(listed, ','), ',')) as ids (listed_id)
+        where listed_id <> ''
 
-)
+    )
 {% else %}
 {#- Portable: each ticket whose id is in a target's list. -#}
 final as (

@@ -14,7 +14,7 @@ tickets as (
 
 ),
 
-initial as (
+initial_values as (
 
     select
         ticket_id,
@@ -26,7 +26,7 @@ initial as (
 
 ),
 
-groups as (
+ticket_groups as (
 
     select
         cast(group_id as {{ dbt.type_string() }}) as group_value,
@@ -36,7 +36,7 @@ groups as (
 
 ),
 
-users as (
+requesters as (
 
     select
         id,
@@ -52,23 +52,23 @@ final as (
         {{ zendesk_id('tickets.id', 'ticket') }} as ticket_id,
         tickets.created_at,
         channels.channel,
-        groups.queue,
-        {{ zendesk_priority('initial.priority') }} as priority,
+        ticket_groups.queue,
+        {{ zendesk_priority('initial_values.priority') }} as priority,
         segments.region,
         segments.customer_tier,
         segments.contact_reason,
-        groups.branch,
-        coalesce(users.external_id, cast(tickets.requester_id as {{ dbt.type_string() }})) as requester_id,
+        ticket_groups.branch,
+        coalesce(requesters.external_id, cast(tickets.requester_id as {{ dbt.type_string() }})) as requester_id,
         segments.is_internal_requester,
-        {{ zendesk_id('merges.merged_into_ticket_id', 'ticket') }} as merged_into_ticket_id,
+        {{ zendesk_id('ticket_merges.merged_into_ticket_id', 'ticket') }} as merged_into_ticket_id,
         tickets.updated_at
     from tickets
-    left join initial on tickets.id = initial.ticket_id
-    left join groups on initial.group_value = groups.group_value
+    left join initial_values on tickets.id = initial_values.ticket_id
+    left join ticket_groups on initial_values.group_value = ticket_groups.group_value
     left join {{ ref('zendesk__ticket_channels') }} as channels on tickets.id = channels.ticket_id
     left join {{ ref('zendesk__ticket_segments') }} as segments on tickets.id = segments.ticket_id
-    left join {{ ref('zendesk__ticket_merges') }} as merges on tickets.id = merges.ticket_id
-    left join users on tickets.requester_id = users.id
+    left join {{ ref('zendesk__ticket_merges') }} as ticket_merges on tickets.id = ticket_merges.ticket_id
+    left join requesters on tickets.requester_id = requesters.id
 
 )
 

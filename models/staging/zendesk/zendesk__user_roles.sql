@@ -7,6 +7,8 @@
     are ignored (their comments get no author type and are quarantined). -#}
 {%- set bots = var('zendesk_bot_user_ids') | map('int') | list %}
 {%- set domains = var('zendesk_agent_email_domains') | map('lower') | list %}
+{%- set domain_list = "'" ~ (domains | join("', '")) ~ "'" %}
+{%- set after_from = dbt.split_part('lower(change_description)', "'support role changed from '", 2) %}
 with
 
 users as (
@@ -15,7 +17,7 @@ users as (
         id as user_id,
         external_id,
         lower({{ dbt.split_part('email', "'@'", 2) }}) as email_domain,
-        role as current_role
+        role as role_today
     from {{ source('zendesk', 'user') }}
     where {{ zendesk_is_live() }}
 
@@ -26,7 +28,7 @@ role_changes as (
     select
         source_id as user_id,
         created_at as changed_at,
-        trim({{ dbt.split_part(dbt.split_part('lower(change_description)', "'support role changed from '", 2), "' to '", 1) }}) as role_before
+        trim({{ dbt.split_part(after_from, "' to '", 1) }}) as role_before
     from {{ source('zendesk', 'audit_log') }}
     where source_type = 'user'
         and lower(change_description) like '%support role changed from%'
@@ -39,7 +41,7 @@ periods as (
         user_id,
         lag(changed_at) over (partition by user_id order by changed_at) as valid_from,
         changed_at as valid_to,
-        role_before as role,
+        role_before as user_role,
         true as has_role_changes
     from role_changes
     union all
@@ -47,7 +49,7 @@ periods as (
         users.user_id,
         max(role_changes.changed_at) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to,
-        max(users.current_role) as role,
+        max(users.role_today) as user_role,
         count(role_changes.user_id) > 0 as has_role_changes
     from users
     left join role_changes on users.user_id = role_changes.user_id
@@ -62,15 +64,16 @@ final as (
         users.external_id,
         periods.valid_from,
         periods.valid_to,
-        periods.role,
+        periods.user_role,
         periods.has_role_changes,
         case
             {%- if bots %}
-            when users.user_id in ({{ bots | join(', ') }}) then 'bot'
+                when users.user_id in ({{ bots | join(', ') }}) then 'bot'
             {%- endif %}
-            when periods.role in ('agent', 'admin') then 'agent'
+            when periods.user_role in ('agent', 'admin') then 'agent'
             {%- if domains %}
-            when not periods.has_role_changes and users.email_domain in ({% for d in domains %}'{{ d | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %}) then 'agent'
+                when not periods.has_role_changes and users.email_domain in ({{ domain_list }})
+                    then 'agent'
             {%- endif %}
             else 'customer'
         end as author_type
@@ -82,7 +85,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as external_id,
         cast(null as {{ dbt.type_timestamp() }}) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to,
-        cast(null as {{ dbt.type_string() }}) as role,
+        cast(null as {{ dbt.type_string() }}) as user_role,
         false as has_role_changes,
         'system' as author_type
 
