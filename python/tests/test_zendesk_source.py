@@ -56,9 +56,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def builds(
-    tmp_path_factory: pytest.TempPathFactory, exports: tuple[Path, Path]
-) -> dict[str, Any]:
+def builds(tmp_path_factory: pytest.TempPathFactory, exports: tuple[Path, Path]) -> dict[str, Any]:
     """One project copy built twice: the helpdesk export (default vars) and the Zendesk export
     (`source_system: zendesk`, unit tests included), each into its own warehouse."""
     helpdesk, zendesk = exports
