@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -107,6 +109,20 @@ def test_the_coverage_gap_fails_naming_the_expectation_and_the_metric(
         and line.endswith("observed messaging")
         for line in out
     )
+
+
+def test_the_check_runs_where_main_has_no_file(scenario_project: Path) -> None:
+    """pyspark's Spark Connect probe (which GX imports) calls sys.exit(0) when __main__ has no
+    file, as under `python -c` or a pytest-xdist worker: the check must still run and fail."""
+    database = scenario_project / "warehouse.duckdb"
+    proc = subprocess.run(
+        [sys.executable, "-c", "from metric_ledger.cli import main; main()", "check", "--db",
+         str(database)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Skipping doctests" not in proc.stderr
+    assert "expect_column_values_to_be_between" in proc.stdout
 
 
 def test_a_broken_export_fails_volume_nulls_and_time_range(
