@@ -6,6 +6,9 @@ The page must render its SVG charts (each with a text alternative), log nothing 
 and make no request: Chromium's own net log is read and every request the page initiated is an
 error (Chromium's background requests, initiated by no origin, are not the page's). A missing
 Chromium fails the test with what to do; it never skips (CI installs it through the Makefile).
+
+Every governed metric's memo (`metric-ledger memo --format html`) is printed on A4 through the
+DevTools protocol and must be one page.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from metric_ledger.cli import main
 
 #: Flags of every run: headless as root, no background traffic, no name resolves, so a page that
 #: tried to load anything from a network would fail to (and the net log would show it).
@@ -168,3 +175,104 @@ def test_report_renders_offline_in_chromium(report_page: Path, tmp_path: Path) -
     # What a reader sees first: the week, the verdict count and a metric's words.
     assert "Weekly drift check: week of 2026-02-09" in dom_text
     assert "governed metrics may be used for their job" in dom_text
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF Chromium printed: its page objects (`/Type /Page`, not `/Pages`)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+class _DevTools:
+    """Chromium's DevTools protocol over `--remote-debugging-pipe` (JSON messages ended by NUL
+    on file descriptors 3 and 4): the command line's `--print-to-pdf` ignores the page's CSS
+    paper size and prints US Letter, so the A4 check prints through the protocol instead."""
+
+    def __init__(self, profile: Path) -> None:
+        import os
+
+        child_in, self._to_chromium = os.pipe()
+        self._from_chromium, child_out = os.pipe()
+
+        def wire_pipes() -> None:  # in the child, before exec: its fds 3 and 4
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+
+        self._process = subprocess.Popen(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"],
+            pass_fds=(3, 4),
+            preexec_fn=wire_pipes,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(child_in)
+        os.close(child_out)
+        self._buffer = b""
+        self._next_id = 0
+
+    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        import os
+
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_chromium, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._from_chromium, 1 << 20)
+                assert chunk, "Chromium closed the DevTools pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self._next_id:
+                assert "error" not in reply, reply
+                return dict(reply["result"])
+
+    def print_a4(self, url: str) -> bytes:
+        import base64
+        import time
+
+        target = self.call("Target.createTarget", url=url)["targetId"]
+        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for _ in range(100):
+            state = self.call(
+                "Runtime.evaluate", session, expression="location.href + ' ' + document.readyState"
+            )
+            if state["result"].get("value") == f"{url} complete":
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"{url} did not load in Chromium")
+        pdf = self.call(
+            "Page.printToPDF", session, paperWidth=8.27, paperHeight=11.69, preferCSSPageSize=False
+        )
+        return base64.b64decode(pdf["data"])
+
+    def close(self) -> None:
+        import os
+
+        os.close(self._to_chromium)
+        os.close(self._from_chromium)
+        self._process.kill()
+        self._process.wait(timeout=30)
+
+
+def test_every_memo_prints_on_one_a4_page(scenario_project: Path, tmp_path: Path) -> None:
+    """`metric-ledger memo --format html` of every governed metric of the scenario warehouse,
+    printed on A4 by Chromium (DevTools Page.printToPDF on A4 paper): one page
+    each."""
+    memos = tmp_path / "memos"
+    database = scenario_project / "warehouse.duckdb"
+    result = CliRunner().invoke(
+        main, ["memo", "--all", "--db", str(database), "--format", "html", "--out", str(memos)]
+    )
+    assert result.exit_code == 0, result.output
+    browser = _DevTools(tmp_path / "profile")
+    try:
+        pages = {
+            html.stem: _pdf_pages(browser.print_a4(html.as_uri())) for html in memos.glob("*.html")
+        }
+    finally:
+        browser.close()
+    assert len(pages) >= 15
+    assert all(count == 1 for count in pages.values()), pages
