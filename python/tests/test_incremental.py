@@ -44,6 +44,11 @@ INCREMENTAL_MODELS = (
     "int_ticket_status_changes",
     "int_tickets_first_responses",
     "int_tickets_resolutions",
+    "int_tickets_business_minutes",
+    "int_tickets_reopens",
+    "int_tickets_repeat_contacts",
+    "int_tickets_handoffs",
+    "int_tickets_csat",
     "fct_tickets",
 )
 #: A macro that is not an acknowledgement in the seed as shipped; listing it changes the first
@@ -326,18 +331,24 @@ def definition_changes(days: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_var_change_recomputes_the_models_that_read_it(definition_changes: dict[str, Any]) -> None:
-    """reopen_window_days reaches fct_tickets only (through int_tickets_reopens): fct_tickets
-    recomputes every ticket, the log names the var, and the tables equal a from-scratch build."""
+    """reopen_window_days reaches int_tickets_reopens and fct_tickets only: both recompute every
+    ticket, the log names the var, and the tables equal a from-scratch build."""
     recomputed = definition_changes["day2_recomputed"]
-    assert set(recomputed) == {"fct_tickets"}, recomputed
-    assert "var reopen_window_days" in recomputed["fct_tickets"], recomputed["fct_tickets"]
+    assert set(recomputed) == {"int_tickets_reopens", "fct_tickets"}, recomputed
+    for model in recomputed:
+        assert "var reopen_window_days" in recomputed[model], recomputed[model]
     assert definition_changes["day2"] == []
 
 
 def test_seed_edit_recomputes_the_models_that_read_it(definition_changes: dict[str, Any]) -> None:
-    """acknowledgement_macros reaches the first responses and fct_tickets, not the status
-    timeline or the resolutions; the tables equal a from-scratch build of the changed project."""
+    """acknowledgement_macros reaches the first responses, the business minutes to the first
+    response and fct_tickets, not the status timeline, the resolutions or the other per-ticket
+    rules; the tables equal a from-scratch build of the changed project."""
     recomputed = definition_changes["day3_recomputed"]
-    assert set(recomputed) == {"int_tickets_first_responses", "fct_tickets"}, recomputed
+    assert set(recomputed) == {
+        "int_tickets_first_responses",
+        "int_tickets_business_minutes",
+        "fct_tickets",
+    }, recomputed
     assert "seed acknowledgement_macros" in recomputed["fct_tickets"], recomputed["fct_tickets"]
     assert definition_changes["day3"] == []

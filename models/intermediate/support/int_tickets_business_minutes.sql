@@ -1,6 +1,7 @@
 {#- Rule: first response in business minutes. The minutes of [created_at, first_response_at]
     that fall inside the business-hours windows of the ticket's region (0.0 when none do; null
     when there is no first response). -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 tickets as (
@@ -14,6 +15,7 @@ tickets as (
     inner join {{ ref('int_tickets_first_responses') }} as first_responses
         on population.ticket_id = first_responses.ticket_id
     where first_responses.first_response_at is not null
+    {{- ticket_refresh_filter('population.ticket_id', 'and') }}
 
 ),
 

@@ -1,12 +1,14 @@
 {#- Rule: the ticket's CSAT. The answered survey (responded_at and rating not null) with the
     latest responded_at (ties: later sent_at, then greater survey_id) gives csat_rating;
     is_satisfied = rating >= 4. Quarantined surveys are excluded. One row per rated ticket. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 answered_surveys as (
 
     select * from {{ ref('stg_helpdesk__csat_responses') }}
     where quarantine_reason is null and is_answered
+    {{- ticket_refresh_filter('ticket_id', 'and') }}
 
 ),
 

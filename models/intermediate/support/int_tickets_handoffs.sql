@@ -2,12 +2,14 @@
     it has a queue_change whose new_value differs from old_value (a null on one side and a value
     on the other is a difference; a same-value change is not a transfer). One row per ticket with
     at least one escalation or queue change (fct_tickets reads the others as false). -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 events as (
 
     select * from {{ ref('int_ticket_events_valid') }}
     where event_type in ('escalation', 'queue_change')
+    {{- ticket_refresh_filter('ticket_id', 'and') }}
 
 ),
 

@@ -1,11 +1,13 @@
 {#- Rule: reopens. A reopen is a status change whose previous status in the timeline is solved
     and whose new status is new, open, pending or on_hold, at most `reopen_window_days`
     (inclusive) after that solve. One row per ticket with at least one status change. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 status_changes as (
 
     select * from {{ ref('int_ticket_status_changes') }}
+    {{- ticket_refresh_filter() }}
 
 ),
 

@@ -2,6 +2,7 @@
     ticket_id) of the same requester and contact reason was created strictly after this ticket's
     first_solved_at and at most `repeat_contact_window_days` after it. False when the ticket was
     never solved. One row per ticket that was first solved. -#}
+-- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
 tickets as (
@@ -14,6 +15,7 @@ resolutions as (
 
     select * from {{ ref('int_tickets_resolutions') }}
     where first_solved_at is not null
+    {{- ticket_refresh_filter('ticket_id', 'and') }}
 
 ),
 
