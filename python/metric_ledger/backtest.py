@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from metric_ledger.errors import MetricLedgerError
 from metric_ledger.manifest import Manifest
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.warehouse import read_build
 
 TRIGGER_MODEL = "metric_decision_triggers_weekly"
 SEGMENT_DIMENSIONS: tuple[str, ...] = ("channel", "priority")
@@ -417,13 +417,7 @@ def run_backtest(
     """Judge ``statement`` over every week of the warehouse at ``database``."""
     ledger_slice = ledger_statement(manifest, statement.metric_name).decision_slice
     sql = rule_sql(manifest, statement, ledger_slice)
-    if not database.exists():
-        raise BacktestError(f"{database}: warehouse not found (run `dbt build` first)")
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise BacktestError(f"{database}: cannot open: {str(error).splitlines()[0]}") from None
-    try:
+    with read_build(database, BacktestError) as connection:
         _check_slice(connection, statement, ledger_slice)
         rows = connection.execute(
             "select cast(week_start_date as varchar), decision_state, is_new_firing, is_crossed, "
@@ -431,12 +425,6 @@ def run_backtest(
             f"from ({sql}) as judged order by week_start_date"
         ).fetchall()
         shifts = {str(r[0]): str(r[1]) for r in connection.execute(_CONTEXT_SQL).fetchall()}
-    except duckdb.Error as error:
-        raise BacktestError(
-            f"{database}: not a complete metric_ledger build: {str(error).splitlines()[0]}"
-        ) from None
-    finally:
-        connection.close()
     weeks = [
         BacktestWeek(
             week_start_date=str(r[0]),

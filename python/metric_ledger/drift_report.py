@@ -19,7 +19,7 @@ import duckdb
 
 from metric_ledger import drift_report_sql as sql
 from metric_ledger.errors import UsageError, WarehouseError
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.warehouse import read_build
 
 
 @dataclass(frozen=True)
@@ -331,13 +331,7 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
     week and the ``weeks`` complete weeks ending with it."""
     if weeks < 1:
         raise UsageError(f"--weeks must be at least 1 (got {weeks})")
-    if not database.exists():
-        raise WarehouseError(f"{database}: warehouse file not found (run the build first)")
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
-    try:
+    with read_build(database) as connection:
         window = _window(connection, weeks)
         if not window:
             raise WarehouseError(
@@ -415,11 +409,4 @@ def read_drift_report(database: Path, weeks: int = 8) -> DriftReport:
             ),
             reviews=_reviews(connection),
         )
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise WarehouseError(
-            f"{database}: not a complete metric_ledger build: {message}"
-        ) from error
-    finally:
-        connection.close()
     return report

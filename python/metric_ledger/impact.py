@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from metric_ledger.errors import MetricLedgerError
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.warehouse import read_build
 
 DEFAULT_TOLERANCE = 1e-6
 """One rounding step at six decimals; relative to the value's size above 1."""
@@ -86,25 +84,17 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+_NO_GOVERNED_NUMBERS = (
+    "no governed numbers (metric_values_weekly and metric_values_segment_weekly; "
+    "build the project first)"
+)
+
+
 def read_warehouse(path: Path) -> Warehouse:
     """Read the governed numbers of a built warehouse (read-only)."""
-    if not path.is_file():
-        raise ImpactError(f"{path}: warehouse file not found")
-    try:
-        connection = warehouse_connect(path)
-    except duckdb.Error as error:
-        raise ImpactError(f"{path}: cannot open: {str(error).splitlines()[0]}") from error
-    try:
+    with read_build(path, ImpactError, _NO_GOVERNED_NUMBERS) as connection:
         week_rows = connection.execute(_WEEKS_SQL).fetchall()
         segment_rows = connection.execute(_SEGMENTS_SQL).fetchall()
-    except duckdb.Error as error:
-        first = str(error).splitlines()[0]
-        raise ImpactError(
-            f"{path}: no governed numbers (metric_values_weekly and "
-            f"metric_values_segment_weekly; build the project first): {first}"
-        ) from error
-    finally:
-        connection.close()
     weeks = {
         (str(name), str(week)): Values(_number(num), _number(den), _number(val))
         for name, week, num, den, val in week_rows

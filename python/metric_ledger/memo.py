@@ -16,15 +16,14 @@ week's may-use flag and reasons (DECISIONLOG.md, "Metric memo").
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from metric_ledger.errors import InputError, WarehouseError
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.errors import InputError
+from metric_ledger.warehouse import read_build, records, rows
 
 HISTORY_WEEKS = 4
 """Latest complete weeks whose verdicts the memo shows (this week first)."""
@@ -370,13 +369,6 @@ order by holiday_date, region
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _rows(
-    connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    used = {name: value for name, value in params.items() if re.search(rf"\${name}\b", sql)}
-    return connection.execute(sql, used).fetchall()
-
-
 def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
 
@@ -402,43 +394,23 @@ def _text(value: Any) -> str | None:
 
 def read_memo(database: Path, metric: str) -> Memo:
     """The memo of ``metric`` from the warehouse at ``database`` (read-only)."""
-    if not database.is_file():
-        raise WarehouseError(f"{database}: warehouse not found (run `dbt build` first)")
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise WarehouseError(f"{database}: cannot open: {str(error).splitlines()[0]}") from None
-    try:
+    with read_build(database) as connection:
         return _read(connection, metric)
-    except duckdb.Error as error:
-        raise WarehouseError(
-            f"{database}: not a complete metric_ledger build: {str(error).splitlines()[0]}"
-        ) from None
-    finally:
-        connection.close()
 
 
 def governed_metrics(database: Path) -> list[str]:
     """The governed metrics of the warehouse's metric_dictionary, by name."""
-    if not database.is_file():
-        raise WarehouseError(f"{database}: warehouse not found (run `dbt build` first)")
-    try:
-        with warehouse_connect(database) as connection:
-            rows = connection.execute(
-                "select metric_name from metric_dictionary order by metric_name"
-            ).fetchall()
-    except duckdb.Error as error:
-        raise WarehouseError(
-            f"{database}: not a complete metric_ledger build: {str(error).splitlines()[0]}"
-        ) from None
-    return [str(row[0]) for row in rows]
+    with read_build(database) as connection:
+        names = rows(connection, "select metric_name from metric_dictionary order by metric_name")
+    return [str(row[0]) for row in names]
 
 
 def _dictionary(connection: duckdb.DuckDBPyConnection, metric: str) -> dict[str, Any]:
     """The metric's dictionary row; an unknown metric names every governed one."""
-    cursor = connection.execute("select * from metric_dictionary order by metric_name")
-    names = [column[0] for column in cursor.description or []]
-    dictionary = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    dictionary = {
+        row["metric_name"]: row
+        for row in records(connection, "select * from metric_dictionary order by metric_name")
+    }
     if metric not in dictionary:
         governed = ", ".join(dictionary) or "none"
         raise UnknownMetricError(
@@ -460,7 +432,7 @@ def _history(connection: duckdb.DuckDBPyConnection, metric: str) -> tuple[WeekVe
             csat_response_rate=_float(row[7]),
             context_entries=int(row[8] or 0),
         )
-        for row in _rows(connection, _HISTORY_SQL, {"metric": metric, "weeks": HISTORY_WEEKS})
+        for row in rows(connection, _HISTORY_SQL, {"metric": metric, "weeks": HISTORY_WEEKS})
     )
 
 
@@ -469,11 +441,11 @@ def _gate(connection: duckdb.DuckDBPyConnection, metric: str, weeks: list[str]) 
     if not weeks:
         return BranchGate(is_gated=False)
     weekly = {"metric": metric, "week": weeks[0], "weeks": weeks}
-    rows = _rows(connection, _GATE_SQL, weekly)
-    if not rows:
+    gate = rows(connection, _GATE_SQL, weekly)
+    if not gate:
         return BranchGate(is_gated=False)
-    allowed, failed, overlap, spread, pairs = rows[0]
-    gated, ranked = _rows(connection, _GATE_WEEKS_SQL, weekly)[0]
+    allowed, failed, overlap, spread, pairs = gate[0]
+    gated, ranked = rows(connection, _GATE_WEEKS_SQL, weekly)[0]
     return BranchGate(
         is_gated=True,
         is_ranking_allowed=bool(allowed),
@@ -481,7 +453,7 @@ def _gate(connection: duckdb.DuckDBPyConnection, metric: str, weeks: list[str]) 
         min_reason_overlap=_float(overlap),
         coverage_spread_points=_float(spread),
         reversed_pairs=_text(pairs),
-        cohorts=tuple(str(row[0]) for row in _rows(connection, _COHORTS_SQL, weekly)),
+        cohorts=tuple(str(row[0]) for row in rows(connection, _COHORTS_SQL, weekly)),
         weeks_ranked=int(ranked),
         weeks_gated=int(gated),
     )
@@ -497,7 +469,7 @@ def _this_week(
     weekly = {"metric": metric, "week": week}
     channels = tuple(
         ChannelCoverage(str(r[0]), bool(r[1]), bool(r[2]), int(r[3]), int(r[4]), _float(r[5]))
-        for r in _rows(connection, _CHANNELS_SQL, weekly)
+        for r in rows(connection, _CHANNELS_SQL, weekly)
     )
     counters = tuple(
         CounterMetric(
@@ -507,9 +479,9 @@ def _this_week(
             limit=_float(r[3]),
             is_breached=bool(r[4]),
         )
-        for r in _rows(connection, _COUNTERS_SQL, weekly)
+        for r in rows(connection, _COUNTERS_SQL, weekly)
     )
-    tickets, queues, reviewed = _rows(connection, _SAMPLING_SQL, weekly)[0]
+    tickets, queues, reviewed = rows(connection, _SAMPLING_SQL, weekly)[0]
     triggers = tuple(
         TriggerState(
             decision_slice=str(r[0]),
@@ -520,7 +492,7 @@ def _this_week(
             action=_text(r[5]),
             owner=_text(r[6]),
         )
-        for r in _rows(connection, _TRIGGERS_SQL, weekly)
+        for r in rows(connection, _TRIGGERS_SQL, weekly)
     )
     return (
         channels,
@@ -541,17 +513,17 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
     )
     approval = [
         Approval(int(r[0]), _text(r[1]), _text(r[2]), _text(r[3]), _text(r[4]), _text(r[5]))
-        for r in _rows(connection, _APPROVAL_SQL, key)
+        for r in rows(connection, _APPROVAL_SQL, key)
     ]
     rebaseline = [
         Rebaseline(int(r[0]), int(r[1]), str(r[2]), str(r[3]), _text(r[4]))
-        for r in _rows(connection, _REBASELINE_SQL, key)
+        for r in rows(connection, _REBASELINE_SQL, key)
     ]
     # Business-minute metrics read a measure named so (first_response_business_minutes_*).
     uses_business_hours = "business" in str(ledger.get("input_measures") or "")
-    hours = _rows(connection, _HOURS_SQL, {}) if uses_business_hours else []
+    hours = rows(connection, _HOURS_SQL, {}) if uses_business_hours else []
     holidays = (
-        _rows(connection, _HOLIDAYS_SQL, {"first": weeks[-1], "last": weeks[0]})
+        rows(connection, _HOLIDAYS_SQL, {"first": weeks[-1], "last": weeks[0]})
         if uses_business_hours and weeks
         else []
     )
@@ -594,7 +566,7 @@ def _read(connection: duckdb.DuckDBPyConnection, metric: str) -> Memo:
         triggers=triggers,
         reviews=tuple(
             Review(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4]))
-            for r in _rows(connection, _REVIEWS_SQL, key)
+            for r in rows(connection, _REVIEWS_SQL, key)
         ),
         decision=decide(str(ledger["status"]), history[0] if history else None),
     )

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from metric_ledger.backtest import Backtest, ledger_statement, run_backtest
 from metric_ledger.errors import MetricLedgerError, cannot_write
 from metric_ledger.manifest import Manifest
@@ -39,7 +37,7 @@ from metric_ledger.render.document import (
     render_html,
     render_markdown,
 )
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.warehouse import read_build, records
 
 COVERAGE_WEEKS = 4
 """Complete weeks the coverage and denominators tables cover (the latest ones)."""
@@ -59,14 +57,6 @@ class PremortemError(MetricLedgerError):
 class SampledTicket:
     facts: dict[str, Any]
     messages: list[dict[str, Any]]
-
-
-def _rows(
-    connection: duckdb.DuckDBPyConnection, sql: str, params: list[Any]
-) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql, params)
-    names = [column[0] for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _text(value: Any) -> str:
@@ -147,14 +137,10 @@ def _exclusion(facts: dict[str, Any], metric: str, covered: list[str]) -> str:
 def build_premortem(database: Path, manifest: Manifest, metric: str) -> Document:
     """The pre-mortem pack of ``metric`` from the warehouse at ``database``."""
     statement = ledger_statement(manifest, metric)
-    if not database.exists():
-        raise PremortemError(f"{database}: warehouse not found (run `dbt build` first)")
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise PremortemError(f"{database}: cannot open: {str(error).splitlines()[0]}") from None
-    try:
-        entry = _rows(connection, "select * from metric_dictionary where metric_name = ?", [metric])
+    with read_build(database, PremortemError) as connection:
+        entry = records(
+            connection, "select * from metric_dictionary where metric_name = ?", [metric]
+        )
         if not entry:
             raise PremortemError(f"{database}: {metric} is not in metric_dictionary")
         ledger = entry[0]
@@ -168,7 +154,7 @@ def build_premortem(database: Path, manifest: Manifest, metric: str) -> Document
         ]
         latest = weeks[0] if weeks else None
         status = (
-            _rows(
+            records(
                 connection,
                 "select usable_for_job, reasons, metric_value, counter_metric_values "
                 "from metric_status_weekly where metric_name = ? "
@@ -178,7 +164,7 @@ def build_premortem(database: Path, manifest: Manifest, metric: str) -> Document
             if latest
             else []
         )
-        coverage = _rows(
+        coverage = records(
             connection,
             "select channel, is_covered_channel, sum(all_contacts) as all_contacts, "
             "sum(included_contacts) as counted from metric_coverage_weekly "
@@ -187,7 +173,7 @@ def build_premortem(database: Path, manifest: Manifest, metric: str) -> Document
             [metric, weeks],
         )
         denominators = {
-            dimension: _rows(
+            dimension: records(
                 connection,
                 f"select {dimension} as segment, sum(all_contacts) as all_contacts, "
                 "sum(included_contacts) as included, sum(quarantined_contacts) as quarantined, "
@@ -204,14 +190,8 @@ def build_premortem(database: Path, manifest: Manifest, metric: str) -> Document
             picked = connection.execute(_TICKET_SQL, [latest, SAMPLE_PER_PRIORITY]).fetchall()
             picked += connection.execute(_EXCLUDED_SQL, [latest]).fetchall()
             for (ticket_id,) in picked:
-                facts = _rows(connection, _FACTS_SQL, [ticket_id])[0]
-                sample.append(SampledTicket(facts, _rows(connection, _MESSAGES_SQL, [ticket_id])))
-    except duckdb.Error as error:
-        raise PremortemError(
-            f"{database}: not a complete metric_ledger build: {str(error).splitlines()[0]}"
-        ) from None
-    finally:
-        connection.close()
+                facts = records(connection, _FACTS_SQL, [ticket_id])[0]
+                sample.append(SampledTicket(facts, records(connection, _MESSAGES_SQL, [ticket_id])))
     backtest = run_backtest(database, manifest, statement, proposed=False)
     return _document(
         metric, ledger, latest, weeks, status, coverage, denominators, sample, backtest

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from metric_ledger.errors import WarehouseError
-from metric_ledger.warehouse import connect as warehouse_connect
+from metric_ledger.warehouse import read_build
 
 
 @dataclass(frozen=True)
@@ -93,23 +92,10 @@ order by count(*) desc, source_table, quarantine_reason
 
 def read_summary(database: Path) -> BuildSummary:
     """Read the summary of a built warehouse (DuckDB file), read-only."""
-    if not database.exists():
-        raise WarehouseError(f"{database}: warehouse file not found (run the build first)")
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
-    try:
+    with read_build(database) as connection:
         totals = connection.execute(_TOTALS_SQL).fetchone()
         channel_rows = connection.execute(_CHANNELS_SQL).fetchall()
         quarantine_rows = connection.execute(_QUARANTINE_SQL).fetchall()
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise WarehouseError(
-            f"{database}: not a complete metric_ledger build: {message}"
-        ) from error
-    finally:
-        connection.close()
     assert totals is not None
     first_week, last_week, all_contacts, included, quarantined = totals
     return BuildSummary(
@@ -239,11 +225,7 @@ def _optional_float(value: object) -> float | None:
 
 def read_guardrails(database: Path) -> GuardrailFindings:
     """What the guardrail models found, read-only (every number computed by the warehouse)."""
-    try:
-        connection = warehouse_connect(database)
-    except duckdb.Error as error:
-        raise WarehouseError(f"{database}: cannot open: {error}".splitlines()[0]) from error
-    try:
+    with read_build(database) as connection:
         latest = connection.execute(
             "select cast(max(week_start_date) as varchar) from metric_status_weekly "
             "where is_complete_week"
@@ -332,13 +314,6 @@ def read_guardrails(database: Path) -> GuardrailFindings:
             ]
         except duckdb.Error:
             reviews = []
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise WarehouseError(
-            f"{database}: not a complete metric_ledger build: {message}"
-        ) from error
-    finally:
-        connection.close()
     return GuardrailFindings(
         latest_complete_week=latest_week,
         blocked_this_week=blocked,

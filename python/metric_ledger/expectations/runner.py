@@ -25,7 +25,7 @@ from metric_ledger.errors import (
 from metric_ledger.expectations.governed_marts import RELATIONS, governed_frames
 from metric_ledger.expectations.raw_export import export_problems, open_export, raw_frames
 from metric_ledger.expectations.spec import Check, Failure, Frame
-from metric_ledger.warehouse import connect
+from metric_ledger.warehouse import connect, read_build, rows
 
 #: Unexpected values a failure line shows before "and N more".
 SHOWN_VALUES = 5
@@ -71,19 +71,13 @@ def run_check(
 
 
 def _warehouse_problems(database: Path, with_seeds: bool) -> list[str]:
-    if not database.is_file():
-        return [f"{database}: warehouse file not found (run the build first)"]
     relations = (*RELATIONS, "business_hours") if with_seeds else RELATIONS
     try:
-        with connect(database) as connection:
-            found = {
-                str(row[0])
-                for row in connection.execute(
-                    "select table_name from information_schema.tables"
-                ).fetchall()
-            }
-    except duckdb.Error as error:
-        return [f"{database}: cannot open: {error}".splitlines()[0]]
+        with read_build(database, incomplete="cannot open") as connection:
+            tables = rows(connection, "select table_name from information_schema.tables")
+    except WarehouseError as error:
+        return [str(error)]
+    found = {str(row[0]) for row in tables}
     return [
         f"{database}: table {name} not found (not a complete build)"
         for name in relations

@@ -106,11 +106,44 @@ def unit_of(metric_name: str) -> str:
     return "number"
 
 
+_LABEL: dict[str, Any] = {"type": "text", "align": "left", "baseline": "top", "fontSize": 9}
+
+
+def _annotation_layers(
+    values: list[dict[str, Any]],
+    window: Sequence[str],
+    mark: dict[str, Any],
+    label: dict[str, Any] | None,
+    label_y: int,
+    span: bool = False,
+) -> list[dict[str, Any]]:
+    """A ``mark`` at each value's ``week`` (to its ``until`` when ``span``) and, unless ``label``
+    is None, the value's ``tag`` as text (``label``: the text mark's offsets and style) placed
+    ``label_y`` pixels from the top; no layer without values."""
+    if not values:
+        return []
+    x = _x(window)
+    marks = {
+        "data": {"values": values},
+        "mark": mark,
+        "encoding": {"x": x, "x2": {"field": "until"}} if span else {"x": x},
+    }
+    if label is None:
+        return [marks]
+    return [
+        marks,
+        {
+            "data": {"values": values},
+            "mark": {**_LABEL, **label},
+            "encoding": {"x": x, "y": {"value": label_y}, "text": {"field": "tag"}},
+        },
+    ]
+
+
 def _context_layers(
     events: Sequence[ContextEvent], window: Sequence[str], labels: bool = True
 ) -> list[dict[str, Any]]:
-    if not events:
-        return []
+    """A dashed rule per context-log event, tagged C1, C2 ... (``!``: breaks comparability)."""
     values = [
         {
             "week": event.occurred_on,
@@ -119,33 +152,17 @@ def _context_layers(
         }
         for index, event in enumerate(events, start=1)
     ]
-    x = _x(window)
-    rule = {
-        "data": {"values": values},
-        "mark": {"type": "rule", "strokeDash": [3, 3], "color": "#555"},
-        "encoding": {"x": x},
-    }
-    if not labels:
-        return [rule]
-    return [
-        rule,
-        {
-            "data": {"values": values},
-            "mark": {
-                "type": "text",
-                "dy": -4,
-                "dx": 2,
-                "align": "left",
-                "baseline": "top",
-                "fontSize": 9,
-                "color": "#333",
-            },
-            "encoding": {"x": x, "y": {"value": 2}, "text": {"field": "tag"}},
-        },
-    ]
+    return _annotation_layers(
+        values,
+        window,
+        mark={"type": "rule", "strokeDash": [3, 3], "color": "#555"},
+        label={"dy": -4, "dx": 2, "color": "#333"} if labels else None,
+        label_y=2,
+    )
 
 
 def _freeze_layers(notices: Sequence[Notice], window: Sequence[str]) -> list[dict[str, Any]]:
+    """A shaded span per re-baseline freeze inside the window, tagged with its new version."""
     first, end = window[0], _week_end(window[-1])
     values = [
         {
@@ -156,33 +173,31 @@ def _freeze_layers(notices: Sequence[Notice], window: Sequence[str]) -> list[dic
         for n in notices
         if n.freeze_starts_on < end and n.freeze_ends_on > first
     ]
-    if not values:
-        return []
-    x = _x(window)
-    return [
-        {
-            "data": {"values": values},
-            "mark": {"type": "rect", "color": "#999", "opacity": 0.25},
-            "encoding": {"x": x, "x2": {"field": "until"}},
-        },
-        {
-            "data": {"values": values},
-            "mark": {
-                "type": "text",
-                "dx": 3,
-                "dy": 3,
-                "align": "left",
-                "baseline": "top",
-                "fontSize": 9,
-                "fontStyle": "italic",
-            },
-            "encoding": {"x": x, "y": {"value": 12}, "text": {"field": "tag"}},
-        },
-    ]
+    return _annotation_layers(
+        values,
+        window,
+        mark={"type": "rect", "color": "#999", "opacity": 0.25},
+        label={"dx": 3, "dy": 3, "fontStyle": "italic"},
+        label_y=12,
+        span=True,
+    )
 
 
 def _state_points(unit: str, window: Sequence[str], legend: bool) -> dict[str, Any]:
     names = list(STATES)
+
+    def by_state(part: int) -> dict[str, Any]:
+        """The week's state as a shape (``part`` 0) or a colour (1), one legend for both."""
+        return {
+            "field": "state",
+            "type": "nominal",
+            "title": "week",
+            "scale": {"domain": names, "range": [STATES[n][part] for n in names]},
+            "legend": {"title": "week", "orient": "bottom", "direction": "horizontal"}
+            if legend
+            else None,
+        }
+
     return {
         "mark": {"type": "point", "filled": True, "size": 55, "opacity": 1},
         "encoding": {
@@ -194,24 +209,8 @@ def _state_points(unit: str, window: Sequence[str], legend: bool) -> dict[str, A
                 "axis": _y_axis(unit),
                 "scale": {"zero": False},
             },
-            "shape": {
-                "field": "state",
-                "type": "nominal",
-                "title": "week",
-                "scale": {"domain": names, "range": [STATES[n][0] for n in names]},
-                "legend": {"title": "week", "orient": "bottom", "direction": "horizontal"}
-                if legend
-                else None,
-            },
-            "color": {
-                "field": "state",
-                "type": "nominal",
-                "title": "week",
-                "scale": {"domain": names, "range": [STATES[n][1] for n in names]},
-                "legend": {"title": "week", "orient": "bottom", "direction": "horizontal"}
-                if legend
-                else None,
-            },
+            "shape": by_state(0),
+            "color": by_state(1),
         },
     }
 
