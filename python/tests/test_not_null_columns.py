@@ -47,9 +47,10 @@ def test_a_null_in_a_listed_column_fails_and_is_named(built_project: Path, tmp_p
         ).fetchone()
         assert relation is not None
         # Two rows lose the flag (the contract keeps the column nullable in the table itself).
+        table = f'"{relation[0]}".{MODEL}'
         con.execute(
-            f'update "{relation[0]}".{MODEL} set {COLUMN} = null '
-            f'where ticket_id in (select ticket_id from "{relation[0]}".{MODEL} order by ticket_id limit 2)'
+            f"update {table} set {COLUMN} = null where ticket_id in "
+            f"(select ticket_id from {table} order by ticket_id limit 2)"
         )
     failed = run_in_project(
         built_project, ["test", "--select", selector, "--store-failures"], db=broken, check=False
