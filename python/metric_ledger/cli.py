@@ -927,3 +927,62 @@ def postgres_load_command(raw_dir: Path, schema: str) -> None:
     click.echo(
         f"loaded {raw_dir} into {schema}: " + " ".join(f"{k}={v}" for k, v in counts.items())
     )
+
+
+# --- zendesk: a Zendesk sync's configuration and numbers ---------------------------------------
+
+
+@main.group("zendesk", cls=_OneLineErrorsGroup)
+def zendesk_group() -> None:
+    """Read a Zendesk export (Fivetran's tables): its schedules as the business-hours seeds."""
+
+
+@zendesk_group.command("schedules")
+@click.argument("raw_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("seeds"),
+    show_default=True,
+    help="Directory for business_hours.csv and holidays.csv (the project's seeds).",
+)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="SCHEDULE=REGION",
+    help="The region of a schedule, by its name or id (repeatable) [default: the name].",
+)
+@click.option(
+    "--time-zone",
+    "time_zones",
+    multiple=True,
+    metavar="NAME=AREA/CITY",
+    help="The IANA zone of a Zendesk time zone name Rails' list lacks (repeatable).",
+)
+def zendesk_schedules_command(
+    raw_dir: Path, out_dir: Path, regions: tuple[str, ...], time_zones: tuple[str, ...]
+) -> None:
+    """Write the business_hours and holidays seeds from RAW_DIR's schedule tables.
+
+    One region per Zendesk schedule (`schedule`: open intervals in minutes from Sunday 00:00,
+    local time; `schedule_holiday`: holiday date ranges). The seed names the schedule's IANA
+    zone, so daylight saving comes from the zone at build time. Exit 2 with one line per
+    problem (file, row, column): a missing table, a wrong type, an interval that crosses
+    midnight or overlaps another, a second opening on one day, an unknown time zone.
+    """
+    from metric_ledger import zendesk_schedules as zs
+
+    config = zs.read_schedule_config(
+        raw_dir,
+        regions=zs.parse_mapping("--region", regions),
+        time_zones=zs.parse_mapping("--time-zone", time_zones),
+    )
+    for path in zs.write_schedule_seeds(config, out_dir):
+        click.echo(str(path))
+    regions_written = sorted({o.region for o in config.business_hours})
+    click.echo(
+        f"{len(regions_written)} schedules ({', '.join(regions_written)}): "
+        f"{len(config.business_hours)} opening hours, {len(config.holidays)} holidays"
+    )

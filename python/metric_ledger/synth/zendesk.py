@@ -5,15 +5,19 @@ scenarios give the same tickets, events and surveys) into the Zendesk tables of
 `zendesk_schema.SCHEMAS`, with the awkward parts of a real sync: bigint ids, a former agent now
 an end-user (one with an `audit_log` row, one without), merges as `merged_ticket_ids`, trigger
 auto-responses, `_fivetran_deleted` rows, and `native_messaging`, a channel the mapping seed
-does not map. The rules are in `docs/zendesk_mapping.md`.
+does not map. The business hours are Zendesk schedules (one per region, from the
+`business_hours`/`holidays` seeds the generator mirrors in `constants`), each ticket's schedule
+in `ticket_schedule`. The rules are in `docs/zendesk_mapping.md`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -21,7 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from metric_ledger.synth import constants as c
 from metric_ledger.synth import zendesk_schema as z
+from metric_ledger.zendesk_schedules import opening_to_week_interval, standard_offset_minutes
 
 #: one deleted ticket (and one deleted comment on a live ticket) per this many tickets
 DELETED_EVERY: Final = 1000
@@ -58,6 +64,19 @@ def _moments(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
     end = row[0] if row and row[0] is not None else datetime(2026, 1, 1)
     day = datetime(end.year, end.month, end.day) + timedelta(days=1)
     return day + timedelta(hours=2), day + timedelta(hours=6)
+
+
+def _period(con: duckdb.DuckDBPyConnection, fallback: datetime) -> tuple[datetime, list[int]]:
+    """(creation of the configuration: 30 days before the first ticket's day, the years the
+    tickets span); without tickets, 30 days before `fallback` and the holidays' years."""
+    row = con.execute("select min(created_at), max(created_at) from t").fetchall()[0]
+    if row[0] is None:
+        years = sorted({int(d[:4]) for days in c.HOLIDAYS.values() for d in days}) or [
+            fallback.year
+        ]
+        return fallback - timedelta(days=30), years
+    first = datetime(row[0].year, row[0].month, row[0].day) - timedelta(days=30)
+    return first, list(range(row[0].year, row[1].year + 1))
 
 
 def _former_agents(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
@@ -351,6 +370,126 @@ def _small_tables(
     return {name: rel.to_arrow_table() for name, rel in out.items()}
 
 
+# --- schedules: the business_hours and holidays seeds as Zendesk schedules ------------------
+
+
+def _offset_text(minutes: int) -> str:
+    """`-05:00` for -300 minutes (Zendesk's time_zone.standard_offset)."""
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _dst(zone: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(zone).dst() or timedelta()
+
+
+def _daylight_periods(zone_name: str, year: int) -> list[tuple[datetime, datetime, int]]:
+    """(start, end, offset hours) in UTC of the zone's daylight saving in `year`: the
+    transitions found day by day, then to the minute."""
+    zone = ZoneInfo(zone_name)
+    first = datetime(year, 1, 1, tzinfo=UTC)
+    days = [
+        first + timedelta(days=k) for k in range((date(year + 1, 1, 1) - first.date()).days + 1)
+    ]
+    changes = []
+    for before, after in pairwise(days):
+        if _dst(zone, before) != _dst(zone, after):
+            low, high = before, after  # the change is in (low, high]
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if _dst(zone, middle) == _dst(zone, low):
+                    low = middle
+                else:
+                    high = middle
+            changes.append((high, _dst(zone, high)))
+    starts = [(at, shift) for at, shift in changes if shift]
+    ends = [at for at, shift in changes if not shift]
+    naive = {at: at.replace(tzinfo=None) for at, _ in changes}
+    return [
+        (naive[start], naive[end], int(shift.total_seconds() // 3600))
+        for (start, shift), end in zip(starts, ends, strict=False)
+    ]
+
+
+def _holiday_ranges(days: Sequence[str]) -> list[tuple[date, date]]:
+    """Consecutive dates as one inclusive range (Zendesk holidays span days)."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(date.fromisoformat(d) for d in days):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def _schedule_tables(
+    since: datetime, synced: datetime, years: Sequence[int]
+) -> dict[str, pa.Table]:
+    """`schedule`, `schedule_holiday`, `time_zone` and `daylight_time` of the regions."""
+    schedule: list[tuple[object, ...]] = []
+    holidays: list[tuple[int, date, date]] = []
+    zones: dict[str, tuple[str, str]] = {}
+    daylight: list[tuple[str, int, datetime, datetime, int, datetime]] = []
+    for number, region in enumerate(c.REGIONS, start=1):
+        iana = c.REGION_TIMEZONES[region]
+        name = z.TIME_ZONES[iana]
+        offset = standard_offset_minutes(iana, date(min(years), 1, 1))
+        zones[name] = (_offset_text(offset), iana)
+        for weekday, opens, closes in c.BUSINESS_HOURS[region]:
+            start, end = opening_to_week_interval(weekday, f"{opens:02d}:00", f"{closes:02d}:00")
+            schedule.append((z.SCHEDULE_BASE + number, region, name, start, end,
+                             start - offset, end - offset, since, False, synced))  # fmt: skip
+        for first, last in _holiday_ranges(c.HOLIDAYS.get(region, ())):
+            holidays.append((number, first, last))
+    schedule.sort(key=lambda row: (row[0], row[3]))
+    holiday_rows = [
+        (z.HOLIDAY_BASE + k, z.SCHEDULE_BASE + number, "Public holiday", first.isoformat(),
+         last.isoformat(), False, synced)
+        for k, (number, first, last) in enumerate(holidays, start=1)
+    ]  # fmt: skip
+    for name, (_, iana) in zones.items():
+        for year in years:
+            for begins, ends, shift in _daylight_periods(iana, year):
+                daylight.append((name, year, begins, ends, shift, synced))
+    rows: dict[str, Sequence[tuple[object, ...]]] = {
+        "schedule": schedule,
+        "schedule_holiday": holiday_rows,
+        "time_zone": sorted((name, text, synced) for name, (text, _) in zones.items()),
+        "daylight_time": sorted(daylight),
+    }
+    return {
+        name: pa.Table.from_pylist(
+            [dict(zip(z.SCHEMAS[name].names, row, strict=True)) for row in table],
+            schema=z.SCHEMAS[name],
+        )
+        for name, table in rows.items()
+    }
+
+
+def _ticket_schedule(con: duckdb.DuckDBPyConnection, synced: str) -> pa.Table:
+    """Each live ticket's region schedule from its creation; a transferred ticket's schedule is
+    re-set at its first transfer to the next region's (a trigger on the group change), so
+    Zendesk's single-event metrics after it use another schedule than the region's."""
+    count = len(c.REGIONS)
+    number = " ".join(f"when '{r}' then {i}" for i, r in enumerate(c.REGIONS, start=1))
+    return con.sql(f"""
+        with regions as (
+            select ticket_id, zid, created_at, case region {number} end as n from tk
+        ),
+        first_transfer as (
+            select ticket_id, occurred_at from chg where event_type = 'queue_change' and k = 1
+        )
+        select * from (
+            select zid, {z.SCHEDULE_BASE} + n, created_at, timestamp '{synced}'
+            from regions where n is not null
+            union all
+            select zid, {z.SCHEDULE_BASE} + n % {count} + 1, occurred_at, timestamp '{synced}'
+            from regions join first_transfer using (ticket_id) where n is not null
+        ) order by 1, 3
+    """).to_arrow_table()
+
+
 def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
     """The Zendesk tables (zendesk_schema.SCHEMAS) of the five contract tables `tables`."""
     con = duckdb.connect()
@@ -377,6 +516,7 @@ def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             )
         )
         synced, changed = synced_at.isoformat(sep=" "), changed_at.isoformat(sep=" ")
+        since, years = _period(con, changed_at)
         raw = {
             "ticket": _ticket(con, synced),
             "ticket_comment": _comment(con, synced),
@@ -384,6 +524,8 @@ def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             "ticket_tag": _tags(con, synced),
             "user": _users(con, synced, changed, former),
             **_small_tables(con, synced, changed, former[0]),
+            **_schedule_tables(since, synced_at, years),
+            "ticket_schedule": _ticket_schedule(con, synced),
         }
     finally:
         con.close()

@@ -136,6 +136,48 @@ SCHEMAS: Final[dict[str, pa.Schema]] = {
             ("_fivetran_synced", TS),
         ]
     ),
+    # business hours: one schedule per region (seeds/business_hours.csv, seeds/holidays.csv)
+    "schedule": pa.schema(
+        [
+            ("id", I64),
+            ("name", STR),
+            ("time_zone", STR),
+            ("start_time", I64),  # minutes from Sunday 00:00, local time
+            ("end_time", I64),
+            ("start_time_utc", I64),  # the same at the zone's standard offset
+            ("end_time_utc", I64),
+            ("created_at", TS),
+            ("_fivetran_deleted", BOOL),
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "schedule_holiday": pa.schema(
+        [
+            ("id", I64),
+            ("schedule_id", I64),
+            ("name", STR),
+            ("start_date", STR),  # YYYY-MM-DD, local, inclusive
+            ("end_date", STR),
+            ("_fivetran_deleted", BOOL),
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "time_zone": pa.schema(
+        [("time_zone", STR), ("standard_offset", STR), ("_fivetran_synced", TS)]
+    ),
+    "daylight_time": pa.schema(
+        [
+            ("time_zone", STR),
+            ("year", I64),
+            ("daylight_start_utc", TS),
+            ("daylight_end_utc", TS),
+            ("daylight_offset", I64),  # hours added to the standard offset
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "ticket_schedule": pa.schema(
+        [("ticket_id", I64), ("schedule_id", I64), ("created_at", TS), ("_fivetran_synced", TS)]
+    ),
 }
 ZENDESK_TABLES: Final = tuple(SCHEMAS)
 
@@ -158,6 +200,9 @@ GROUP_BASE: Final = 20_000_000_000
 ORGANIZATION_BASE: Final = 30_000_000_000
 MACRO_BASE: Final = 40_000_000_000
 AUDIT_BASE: Final = 70_000_000_000
+#: schedule id = base + the region's position in constants.REGIONS (1 = NA); holidays likewise
+SCHEDULE_BASE: Final = 360_000_200_000
+HOLIDAY_BASE: Final = 360_000_300_000
 CONTACT_REASON_FIELD_ID: Final = 360_000_100_001
 ESCALATION_FIELD_ID: Final = 360_000_100_002
 
@@ -180,6 +225,14 @@ STATUSES: Final = {
     "closed": "closed",
 }
 PRIORITIES: Final = {"p1": "urgent", "p2": "high", "p3": "normal", "p4": "low"}
+#: schedule.time_zone: Zendesk names a zone as Rails does ("Eastern Time (US & Canada)"), not by
+#: its IANA name; `metric_ledger.zendesk_schedules.ZENDESK_TIME_ZONES` maps them back.
+TIME_ZONES: Final = {
+    "America/New_York": "Eastern Time (US & Canada)",
+    "Europe/Berlin": "Berlin",
+    "Asia/Singapore": "Singapore",
+    "America/Sao_Paulo": "Brasilia",
+}
 #: ticket_field_history.field_name of each change event type (escalation: the custom field id)
 FIELD_NAMES: Final = {
     "status_change": "status",
