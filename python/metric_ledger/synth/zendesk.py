@@ -490,6 +490,191 @@ def _ticket_schedule(con: duckdb.DuckDBPyConnection, synced: str) -> pa.Table:
     """).to_arrow_table()
 
 
+# --- ticket_metric: Zendesk's own numbers, computed as Zendesk computes them ------------------
+
+
+def _business_windows(first: date, last: date) -> pa.Table:
+    """(schedule_id, window_start_at, window_end_at) in UTC: each region schedule's open
+    intervals on every local date of [first, last] that is not one of its holidays."""
+    ids: list[int] = []
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for number, region in enumerate(c.REGIONS, start=1):
+        zone = ZoneInfo(c.REGION_TIMEZONES[region])
+        hours = {weekday: (opens, closes) for weekday, opens, closes in c.BUSINESS_HOURS[region]}
+        holidays = set(c.HOLIDAYS.get(region, ()))
+        for k in range((last - first).days + 1):
+            day = first + timedelta(days=k)
+            if day.isoweekday() not in hours or day.isoformat() in holidays:
+                continue
+            midnight = datetime(day.year, day.month, day.day)
+            for hour, into in zip(hours[day.isoweekday()], (starts, ends), strict=True):
+                local = (midnight + timedelta(hours=hour)).replace(tzinfo=zone)
+                into.append(local.astimezone(UTC).replace(tzinfo=None))
+            ids.append(z.SCHEDULE_BASE + number)
+    return pa.table(
+        {"schedule_id": pa.array(ids, pa.int64()), "window_start_at": pa.array(starts, z.TS),
+         "window_end_at": pa.array(ends, z.TS)}
+    )  # fmt: skip
+
+
+_TICKET_METRIC: Final = """
+-- public comments by an agent (role at the time: a former agent's are), the comments deleted
+-- since included (the metric was recorded when they existed); the system user's trigger
+-- comments and the AI agent's are not an agent's reply (Zendesk: automated and bot actions do
+-- not count), an agent's trigger auto-response is
+create temp table zc as
+select ticket_id, occurred_at as moment, en as ord from ev
+where event_type = 'message' and is_public and author_type = 'agent'
+union all
+select ticket_id, created_at + interval 1 second, -1 from deleted;
+-- created by an agent with a public first comment: the reply is the next public agent comment
+create temp table zopen as
+select ticket_id from ev where event_type = 'message'
+qualify row_number() over (partition by ticket_id order by occurred_at, en) = 1
+    and is_public and author_type = 'agent';
+create temp table zreplies as
+select zc.ticket_id, zc.moment,
+    row_number() over (partition by zc.ticket_id order by zc.moment, zc.ord)
+        - case when zopen.ticket_id is null then 0 else 1 end as reply_number
+from zc join tk using (ticket_id) left join zopen using (ticket_id)
+where zc.moment >= tk.created_at;
+-- the status timeline: new from creation, then every change
+create temp table zstatus as
+select ticket_id, moment, status, previous,
+    lead(moment) over (partition by ticket_id order by moment, ord) as next_at
+from (
+    select ticket_id, created_at as moment, 'new' as status, null as previous, -1 as ord from tk
+    union all
+    select ticket_id, occurred_at, new_value, old_value, en from chg
+    where event_type = 'status_change'
+);
+-- solves: the first and the latest; a ticket closed unsolved by a rule counts its close, one
+-- closed by a merge (an agent's action, neither a solve nor a business rule) has none
+create temp table zsolves as
+select zstatus.ticket_id,
+    coalesce(min(moment) filter (where status = 'solved'),
+        case when tk.merged_into_ticket_id is null then min(moment) filter (where status = 'closed')
+        end) as first_resolved_at,
+    coalesce(max(moment) filter (where status = 'solved'),
+        case when tk.merged_into_ticket_id is null then max(moment) filter (where status = 'closed')
+        end) as full_resolved_at,
+    max(moment) filter (where status = 'solved') as solved_at,
+    max(moment) as status_updated_at,
+    count(*) filter (where previous = 'solved' and status in ('new', 'open', 'pending', 'on_hold'))
+        as reopens
+from zstatus join tk using (ticket_id)
+group by zstatus.ticket_id, tk.merged_into_ticket_id;
+-- every duration as a span, with the moment whose schedule counts its business minutes:
+-- single-event metrics the schedule at their event, status metrics each status change's
+create temp table zspans as
+select ticket_id, 'reply_time' as metric, tk.created_at as span_start, moment as span_end,
+    moment as schedule_at
+from zreplies join tk using (ticket_id) where reply_number = 1
+union all
+select ticket_id, 'first_resolution_time', tk.created_at, first_resolved_at, first_resolved_at
+from zsolves join tk using (ticket_id) where first_resolved_at is not null
+union all
+select ticket_id, 'full_resolution_time', tk.created_at, full_resolved_at, full_resolved_at
+from zsolves join tk using (ticket_id) where full_resolved_at is not null
+union all
+select ticket_id,
+    case status when 'pending' then 'agent_wait_time' when 'on_hold' then 'on_hold_time' end,
+    moment, next_at, next_at
+from zstatus where status in ('pending', 'on_hold') and next_at is not null
+union all
+select ticket_id, 'requester_wait_time', moment, next_at, next_at
+from zstatus where status in ('new', 'open', 'on_hold') and next_at is not null;
+create temp table zscheduled as
+select zspans.*, tk.zid, tsched.schedule_id
+from zspans join tk using (ticket_id)
+asof left join tsched on tk.zid = tsched.ticket_id and zspans.schedule_at >= tsched.created_at;
+create temp table zminutes as
+select zscheduled.ticket_id, metric,
+    sum(epoch(span_end) - epoch(span_start)) / 60.0 as calendar,
+    sum(coalesce(business, 0.0)) as business,
+    bool_and(schedule_id is not null) as has_schedule
+from zscheduled
+left join (
+    select zscheduled.ticket_id, zscheduled.metric, zscheduled.span_start,
+        sum(epoch(least(w.window_end_at, span_end)) - epoch(greatest(w.window_start_at,
+            span_start))) / 60.0 as business
+    from zscheduled join windows as w on w.schedule_id = zscheduled.schedule_id
+        and w.window_start_at < zscheduled.span_end and w.window_end_at > zscheduled.span_start
+    group by all
+) as window_overlaps using (ticket_id, metric, span_start)
+group by zscheduled.ticket_id, metric;
+"""
+
+
+def _ticket_metric(con: duckdb.DuckDBPyConnection, synced: str, schedules: pa.Table) -> pa.Table:
+    """`ticket_metric` as Zendesk computes it (its native duration metrics; whole minutes).
+
+    It differs from our definitions for the reasons the reconciliation names: an agent's trigger
+    auto-response is a first reply, an outbound ticket's reply is the next agent comment, a
+    comment deleted since still counts, the full resolution time does not pause while pending,
+    business minutes use the schedule in force at the event, a ticket closed by a merge has no
+    resolution time, a reopened ticket keeps its last solve's. Tickets created in the last
+    `METRIC_SYNC_LAG_HOURS` hours of the export have no row yet.
+    """
+    bounds = con.execute(
+        "select min(created_at), greatest(max(created_at), (select max(occurred_at) from e)) from t"
+    ).fetchall()[0]
+    if bounds[0] is None:
+        first = last = date(2026, 1, 1)
+    else:
+        first, last = bounds[0].date() - timedelta(days=2), bounds[1].date() + timedelta(days=2)
+    con.register("windows", _business_windows(first, last))
+    con.register("tsched", schedules)
+    con.execute(_TICKET_METRIC)
+    columns = ", ".join(
+        f"round(max({clock}) filter (where metric = '{metric}'"
+        + (" and has_schedule" if clock == "business" else "")
+        + f")) as {metric}_in_minutes_{clock}"
+        for metric in z.METRICS
+        for clock in ("calendar", "business")
+    )
+    lag = z.METRIC_SYNC_LAG_HOURS
+    return con.sql(f"""
+        with minutes as (select ticket_id, {columns} from zminutes group by ticket_id),
+        counts as (
+            select ticket_id, count(*) filter (where reply_number >= 1) as replies
+            from zreplies group by ticket_id
+        ),
+        latest_comment as (
+            select ticket_id, max(occurred_at) as moment from ev where event_type = 'message'
+            group by ticket_id
+        ),
+        stations as (
+            select ticket_id, 1 + count(*) as n from chg where event_type = 'queue_change'
+            group by ticket_id
+        ),
+        live as (
+            select {z.METRIC_BASE} + tk.tn, tk.zid, tk.created_at, tk.updated_at,
+                case when tk.group0 is null then 0 else coalesce(stations.n, 1) end,
+                coalesce(counts.replies, 0), coalesce(zsolves.reopens, 0),
+                coalesce(zsolves.status_updated_at, tk.created_at), latest_comment.moment,
+                zsolves.solved_at, minutes.* exclude (ticket_id)
+            from tk
+            left join minutes using (ticket_id)
+            left join counts using (ticket_id)
+            left join zsolves using (ticket_id)
+            left join latest_comment using (ticket_id)
+            left join stations using (ticket_id)
+            where tk.created_at <= (select max(created_at) from t) - interval {lag} hour
+        ),
+        gone as (
+            select {z.METRIC_BASE} + (select max(tn) from tk) + i,
+                (select max(zid) from tk) + i, created_at, created_at + interval 1 hour,
+                1, 0, 0, created_at, created_at + interval 1 minute, null,
+                {", ".join(["null"] * 2 * len(z.METRICS))}
+            from deleted
+        )
+        select *, timestamp '{synced}' from (select * from live union all select * from gone)
+        order by 1
+    """).to_arrow_table()
+
+
 def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
     """The Zendesk tables (zendesk_schema.SCHEMAS) of the five contract tables `tables`."""
     con = duckdb.connect()
@@ -527,6 +712,8 @@ def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             **_schedule_tables(since, synced_at, years),
             "ticket_schedule": _ticket_schedule(con, synced),
         }
+        schedules = _conform(raw["ticket_schedule"], z.SCHEMAS["ticket_schedule"])
+        raw["ticket_metric"] = _ticket_metric(con, synced, schedules)
     finally:
         con.close()
     return {name: _conform(raw[name], z.SCHEMAS[name]) for name in z.ZENDESK_TABLES}

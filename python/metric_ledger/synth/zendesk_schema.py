@@ -17,6 +17,16 @@ I64: Final = pa.int64()
 STR: Final = pa.string()
 BOOL: Final = pa.bool_()
 
+#: ticket_metric's durations (each `_in_minutes_calendar` and `_in_minutes_business`)
+METRICS: Final = (
+    "reply_time",
+    "first_resolution_time",
+    "full_resolution_time",
+    "agent_wait_time",
+    "requester_wait_time",
+    "on_hold_time",
+)
+
 #: Every Zendesk table, columns in order, with their Arrow types.
 SCHEMAS: Final[dict[str, pa.Schema]] = {
     "ticket": pa.schema(
@@ -178,6 +188,28 @@ SCHEMAS: Final[dict[str, pa.Schema]] = {
     "ticket_schedule": pa.schema(
         [("ticket_id", I64), ("schedule_id", I64), ("created_at", TS), ("_fivetran_synced", TS)]
     ),
+    # Zendesk's own numbers per ticket (the Ticket Metrics API, flattened as Fivetran syncs it:
+    # `reply_time_in_minutes: {calendar, business}` -> two columns); whole minutes
+    "ticket_metric": pa.schema(
+        [
+            ("id", I64),
+            ("ticket_id", I64),
+            ("created_at", TS),
+            ("updated_at", TS),
+            ("group_stations", I64),
+            ("replies", I64),
+            ("reopens", I64),
+            ("status_updated_at", TS),
+            ("latest_comment_added_at", TS),
+            ("solved_at", TS),
+            *(
+                (f"{metric}_in_minutes_{clock}", I64)
+                for metric in METRICS
+                for clock in ("calendar", "business")
+            ),
+            ("_fivetran_synced", TS),
+        ]
+    ),
 }
 ZENDESK_TABLES: Final = tuple(SCHEMAS)
 
@@ -203,6 +235,11 @@ AUDIT_BASE: Final = 70_000_000_000
 #: schedule id = base + the region's position in constants.REGIONS (1 = NA); holidays likewise
 SCHEDULE_BASE: Final = 360_000_200_000
 HOLIDAY_BASE: Final = 360_000_300_000
+#: ticket_metric.id = base + the ticket's number
+METRIC_BASE: Final = 90_000_000_000
+#: ticket_metric rows of tickets created this close to the export's last ticket are not synced
+#: yet (Fivetran syncs ticket metrics on a slower cycle than tickets)
+METRIC_SYNC_LAG_HOURS: Final = 12
 CONTACT_REASON_FIELD_ID: Final = 360_000_100_001
 ESCALATION_FIELD_ID: Final = 360_000_100_002
 
