@@ -927,3 +927,114 @@ def postgres_load_command(raw_dir: Path, schema: str) -> None:
     click.echo(
         f"loaded {raw_dir} into {schema}: " + " ".join(f"{k}={v}" for k, v in counts.items())
     )
+
+
+# --- zendesk: a Zendesk sync's configuration and numbers ---------------------------------------
+
+
+@main.group("zendesk", cls=_OneLineErrorsGroup)
+def zendesk_group() -> None:
+    """Read a Zendesk export (Fivetran's tables): its schedules as the business-hours seeds."""
+
+
+@zendesk_group.command("schedules")
+@click.argument("raw_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("seeds"),
+    show_default=True,
+    help="Directory for business_hours.csv and holidays.csv (the project's seeds).",
+)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="SCHEDULE=REGION",
+    help="The region of a schedule, by its name or id (repeatable) [default: the name].",
+)
+@click.option(
+    "--time-zone",
+    "time_zones",
+    multiple=True,
+    metavar="NAME=AREA/CITY",
+    help="The IANA zone of a Zendesk time zone name Rails' list lacks (repeatable).",
+)
+def zendesk_schedules_command(
+    raw_dir: Path, out_dir: Path, regions: tuple[str, ...], time_zones: tuple[str, ...]
+) -> None:
+    """Write the business_hours and holidays seeds from RAW_DIR's schedule tables.
+
+    One region per Zendesk schedule (`schedule`: open intervals in minutes from Sunday 00:00,
+    local time; `schedule_holiday`: holiday date ranges). The seed names the schedule's IANA
+    zone, so daylight saving comes from the zone at build time. Exit 2 with one line per
+    problem (file, row, column): a missing table, a wrong type, an interval that crosses
+    midnight or overlaps another, a second opening on one day, an unknown time zone.
+    """
+    from metric_ledger import zendesk_schedules as zs
+
+    config = zs.read_schedule_config(
+        raw_dir,
+        regions=zs.parse_mapping("--region", regions),
+        time_zones=zs.parse_mapping("--time-zone", time_zones),
+    )
+    for path in zs.write_schedule_seeds(config, out_dir):
+        click.echo(str(path))
+    regions_written = sorted({o.region for o in config.business_hours})
+    click.echo(
+        f"{len(regions_written)} schedules ({', '.join(regions_written)}): "
+        f"{len(config.business_hours)} opening hours, {len(config.holidays)} holidays"
+    )
+
+
+@zendesk_group.command("reconcile")
+@click.option(
+    "--raw",
+    "raw_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The Zendesk export the warehouse was built from (ticket_metric and the ticket tables).",
+)
+@_WAREHOUSE
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every difference to this CSV file.",
+)
+@click.option(
+    "--zendesk-ids",
+    default=None,
+    metavar="YAML",
+    help="The build's var zendesk_ids, e.g. '{ticket: [T, 100000, 7]}' [default: {}, the "
+    "warehouse's ticket ids are Zendesk's numbers].",
+)
+def zendesk_reconcile_command(
+    raw_dir: Path, database: Path | None, out_path: Path | None, zendesk_ids: str | None
+) -> None:
+    """Explain, per ticket, where fct_tickets differs from Zendesk's own ticket_metric.
+
+    Compares first_response_minutes, first_response_business_minutes and resolution_minutes
+    with reply_time_in_minutes_calendar/_business and full_resolution_time_in_minutes_calendar
+    and names the rule behind each difference (auto_response, outbound, schedule,
+    pending_pause, merged, reopened, deleted, not_in_ticket_metric). Prints a count per cause
+    (and without --out the unexplained differences). Exit 1 when a difference is unexplained.
+    """
+    from metric_ledger import zendesk_reconcile as zr
+
+    result = zr.reconcile(raw_dir, _warehouse_path(database), ids=zr.parse_zendesk_ids(zendesk_ids))
+    if out_path is not None:
+        click.echo(str(zr.write_csv(result, out_path)))
+    else:
+        for difference in result.differences:
+            if difference.cause == "unexplained":
+                click.echo(
+                    f"unexplained: {difference.ticket_id or difference.zendesk_ticket_id} "
+                    f"{difference.metric} {difference.metric_ledger_value} vs "
+                    f"{difference.ticket_metric_column} {difference.zendesk_value}"
+                )
+    for line in zr.summary_lines(result):
+        click.echo(line)
+    raise SystemExit(1 if result.unexplained else 0)

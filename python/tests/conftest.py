@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from metric_ledger.synth import zendesk_schema
+
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parents[1]
 PROFILES_DIR = REPO / "profiles"
@@ -342,3 +344,59 @@ def mf_query(
     )
     with out.open() as handle:
         return list(csv.DictReader(handle))
+
+
+# --- the Zendesk source (issue 12): one truth exported both ways, built once per session ------
+
+ZENDESK_SEED, ZENDESK_TICKETS, ZENDESK_WEEKS = 3, 3500, 6
+#: The generator's reversible ids (zendesk_schema.ID_RULES) as the var zendesk_ids.
+ZENDESK_IDS: dict[str, list[object]] = {
+    rule[0].split(".")[0]: [prefix, rule[1], rule[2]]
+    for prefix, rule in zendesk_schema.ID_RULES.items()
+    if prefix in "TES"
+}
+ZENDESK_VARS: dict[str, object] = {"source_system": "zendesk", "zendesk_ids": ZENDESK_IDS}
+WFM_TABLES = ("agents", "agent_shifts")
+
+
+@pytest.fixture(scope="session")
+def zendesk_exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(helpdesk, zendesk): the demo's five scenarios on one seed, written as the contract's
+    tables and as Fivetran's Zendesk tables (with the WFM side's agents and shifts beside)."""
+    import shutil
+    from datetime import date
+
+    from metric_ledger.synth import generate
+
+    root = tmp_path_factory.mktemp("zendesk_source")
+    helpdesk, zendesk = root / "helpdesk", root / "zendesk"
+    for out, source in ((helpdesk, "helpdesk"), (zendesk, "zendesk")):
+        generate(out, tickets=ZENDESK_TICKETS, seed=ZENDESK_SEED, start=date(2026, 1, 5),
+                 weeks=ZENDESK_WEEKS, scenarios=DEMO_SCENARIOS, source=source)  # fmt: skip
+    for name in WFM_TABLES:
+        shutil.copy(helpdesk / f"{name}.parquet", zendesk / f"{name}.parquet")
+    return helpdesk, zendesk
+
+
+@pytest.fixture(scope="session")
+def zendesk_builds(
+    tmp_path_factory: pytest.TempPathFactory, zendesk_exports: tuple[Path, Path]
+) -> dict[str, Any]:
+    """One project copy built twice: the helpdesk export (default vars) and the Zendesk export
+    (`source_system: zendesk`, unit tests included), each into its own warehouse."""
+    helpdesk, zendesk = zendesk_exports
+    root = tmp_path_factory.mktemp("zendesk_builds")
+    project = copy_project(root / "project")
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=helpdesk, db=root / "h.duckdb")
+    default_manifest = json.loads((project / "target" / "manifest.json").read_text())
+    run_in_project(project, ["build"], raw_dir=zendesk, db=root / "z.duckdb",
+                   extra_vars=ZENDESK_VARS)  # fmt: skip
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    return {
+        "project": project,
+        "helpdesk_db": root / "h.duckdb",
+        "zendesk_db": root / "z.duckdb",
+        "zendesk_raw": zendesk,
+        "default_manifest": default_manifest,
+        "zendesk_results": results,
+    }

@@ -11,70 +11,36 @@ with its reason.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import DEMO_SCENARIOS, NO_UNIT_TESTS, copy_project, run_in_project
+from conftest import (
+    NO_UNIT_TESTS,
+    ZENDESK_SEED,
+    ZENDESK_TICKETS,
+    ZENDESK_VARS,
+    run_in_project,
+)
 
-from metric_ledger.synth import generate
-from metric_ledger.synth import zendesk_schema as z
-
-SEED, TICKETS, WEEKS, START = 3, 3500, 6, date(2026, 1, 5)
-WFM_TABLES = ("agents", "agent_shifts")
-#: The generator's reversible ids (zendesk_schema.ID_RULES) as the var zendesk_ids.
-ZENDESK_IDS = {
-    z.ID_RULES[prefix][0].split(".")[0]: [prefix, z.ID_RULES[prefix][1], z.ID_RULES[prefix][2]]
-    for prefix in "TES"
-}
-ZENDESK = {"source_system": "zendesk", "zendesk_ids": ZENDESK_IDS}
+SEED, TICKETS = ZENDESK_SEED, ZENDESK_TICKETS
+ZENDESK = ZENDESK_VARS
 ZENDESK_MODELS = "models/staging/zendesk/"
 
 
-def _zendesk_export(root: Path, helpdesk: Path) -> Path:
-    """The Zendesk tables of the same truth, with the WFM side's agents and shifts beside."""
-    out = root / "zendesk"
-    generate(out, tickets=TICKETS, seed=SEED, start=START, weeks=WEEKS,
-             scenarios=DEMO_SCENARIOS, source="zendesk")  # fmt: skip
-    for name in WFM_TABLES:
-        shutil.copy(helpdesk / f"{name}.parquet", out / f"{name}.parquet")
-    return out
+@pytest.fixture(scope="module")
+def exports(zendesk_exports: tuple[Path, Path]) -> tuple[Path, Path]:
+    """(helpdesk, zendesk) exports of the same truth (conftest.zendesk_exports)."""
+    return zendesk_exports
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("zendesk_source")
-    helpdesk = root / "helpdesk"
-    generate(helpdesk, tickets=TICKETS, seed=SEED, start=START, weeks=WEEKS,
-             scenarios=DEMO_SCENARIOS)  # fmt: skip
-    return helpdesk, _zendesk_export(root, helpdesk)
-
-
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory, exports: tuple[Path, Path]) -> dict[str, Any]:
-    """One project copy built twice: the helpdesk export (default vars) and the Zendesk export
-    (`source_system: zendesk`, unit tests included), each into its own warehouse."""
-    helpdesk, zendesk = exports
-    root = tmp_path_factory.mktemp("zendesk_builds")
-    project = copy_project(root / "project")
-    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=helpdesk, db=root / "h.duckdb")
-    default_manifest = json.loads((project / "target" / "manifest.json").read_text())
-    run_in_project(
-        project, ["build"], raw_dir=zendesk, db=root / "z.duckdb", extra_vars=ZENDESK
-    )  # fmt: skip
-    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
-    return {
-        "project": project,
-        "helpdesk_db": root / "h.duckdb",
-        "zendesk_db": root / "z.duckdb",
-        "default_manifest": default_manifest,
-        "zendesk_results": results,
-    }
+def builds(zendesk_builds: dict[str, Any]) -> dict[str, Any]:
+    """Both exports built into their own warehouses (conftest.zendesk_builds)."""
+    return zendesk_builds
 
 
 def _both(builds: dict[str, Any]) -> duckdb.DuckDBPyConnection:

@@ -1,7 +1,7 @@
 """Vocabularies of the raw export contract and the generator's default behaviour tables.
 
-Enumerations mirror `/work/shared/design/source-contract.md`; regions and time zones mirror
-`seeds/business_hours.csv` and the acknowledgement macros mirror
+Enumerations mirror `/work/shared/design/source-contract.md`; regions, time zones and holidays
+mirror `seeds/business_hours.csv` and `seeds/holidays.csv` and the acknowledgement macros mirror
 `seeds/acknowledgement_macros.csv` (a test keeps them in step with the seeds).
 Every list is ordered: codes in the generator are indexes into these tuples.
 """
@@ -41,6 +41,50 @@ BUSINESS_HOURS: Final = {
     "EMEA": tuple((d, 8, 18) for d in range(1, 6)),
     "APAC": tuple((d, 9, 18) for d in range(1, 6)),
     "LATAM": tuple((d, 9, 18) for d in range(1, 6)),
+}
+#: public holidays per region (local dates; seeds/holidays.csv): no business minutes on them
+HOLIDAYS: Final = {
+    "NA": (
+        "2026-01-01",
+        "2026-01-19",
+        "2026-02-16",
+        "2026-05-25",
+        "2026-07-03",
+        "2026-09-07",
+        "2026-11-26",
+        "2026-12-25",
+    ),
+    "EMEA": (
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-01",
+        "2026-05-14",
+        "2026-05-25",
+        "2026-10-03",
+        "2026-12-25",
+        "2026-12-26",
+    ),
+    "APAC": (
+        "2026-01-01",
+        "2026-02-17",
+        "2026-02-18",
+        "2026-04-03",
+        "2026-05-01",
+        "2026-08-10",
+        "2026-12-25",
+    ),
+    "LATAM": (
+        "2026-01-01",
+        "2026-02-16",
+        "2026-02-17",
+        "2026-04-03",
+        "2026-04-21",
+        "2026-05-01",
+        "2026-09-07",
+        "2026-11-02",
+        "2026-12-25",
+    ),
 }
 #: channels whose agents only work inside business hours (the first reply waits for opening)
 CH_BUSINESS_HOURS_ONLY: Final = (True, True, False, False, True, True, False)

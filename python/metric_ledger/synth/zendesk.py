@@ -5,15 +5,19 @@ scenarios give the same tickets, events and surveys) into the Zendesk tables of
 `zendesk_schema.SCHEMAS`, with the awkward parts of a real sync: bigint ids, a former agent now
 an end-user (one with an `audit_log` row, one without), merges as `merged_ticket_ids`, trigger
 auto-responses, `_fivetran_deleted` rows, and `native_messaging`, a channel the mapping seed
-does not map. The rules are in `docs/zendesk_mapping.md`.
+does not map. The business hours are Zendesk schedules (one per region, from the
+`business_hours`/`holidays` seeds the generator mirrors in `constants`), each ticket's schedule
+in `ticket_schedule`. The rules are in `docs/zendesk_mapping.md`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -21,7 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from metric_ledger.synth import constants as c
 from metric_ledger.synth import zendesk_schema as z
+from metric_ledger.zendesk_schedules import opening_to_week_interval, standard_offset_minutes
 
 #: one deleted ticket (and one deleted comment on a live ticket) per this many tickets
 DELETED_EVERY: Final = 1000
@@ -58,6 +64,19 @@ def _moments(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
     end = row[0] if row and row[0] is not None else datetime(2026, 1, 1)
     day = datetime(end.year, end.month, end.day) + timedelta(days=1)
     return day + timedelta(hours=2), day + timedelta(hours=6)
+
+
+def _period(con: duckdb.DuckDBPyConnection, fallback: datetime) -> tuple[datetime, list[int]]:
+    """(creation of the configuration: 30 days before the first ticket's day, the years the
+    tickets span); without tickets, 30 days before `fallback` and the holidays' years."""
+    row = con.execute("select min(created_at), max(created_at) from t").fetchall()[0]
+    if row[0] is None:
+        years = sorted({int(d[:4]) for days in c.HOLIDAYS.values() for d in days}) or [
+            fallback.year
+        ]
+        return fallback - timedelta(days=30), years
+    first = datetime(row[0].year, row[0].month, row[0].day) - timedelta(days=30)
+    return first, list(range(row[0].year, row[1].year + 1))
 
 
 def _former_agents(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
@@ -351,6 +370,311 @@ def _small_tables(
     return {name: rel.to_arrow_table() for name, rel in out.items()}
 
 
+# --- schedules: the business_hours and holidays seeds as Zendesk schedules ------------------
+
+
+def _offset_text(minutes: int) -> str:
+    """`-05:00` for -300 minutes (Zendesk's time_zone.standard_offset)."""
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _dst(zone: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(zone).dst() or timedelta()
+
+
+def _daylight_periods(zone_name: str, year: int) -> list[tuple[datetime, datetime, int]]:
+    """(start, end, offset hours) in UTC of the zone's daylight saving in `year`: the
+    transitions found day by day, then to the minute."""
+    zone = ZoneInfo(zone_name)
+    first = datetime(year, 1, 1, tzinfo=UTC)
+    days = [
+        first + timedelta(days=k) for k in range((date(year + 1, 1, 1) - first.date()).days + 1)
+    ]
+    changes = []
+    for before, after in pairwise(days):
+        if _dst(zone, before) != _dst(zone, after):
+            low, high = before, after  # the change is in (low, high]
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if _dst(zone, middle) == _dst(zone, low):
+                    low = middle
+                else:
+                    high = middle
+            changes.append((high, _dst(zone, high)))
+    starts = [(at, shift) for at, shift in changes if shift]
+    ends = [at for at, shift in changes if not shift]
+    naive = {at: at.replace(tzinfo=None) for at, _ in changes}
+    return [
+        (naive[start], naive[end], int(shift.total_seconds() // 3600))
+        for (start, shift), end in zip(starts, ends, strict=False)
+    ]
+
+
+def _holiday_ranges(days: Sequence[str]) -> list[tuple[date, date]]:
+    """Consecutive dates as one inclusive range (Zendesk holidays span days)."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(date.fromisoformat(d) for d in days):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def _schedule_tables(
+    since: datetime, synced: datetime, years: Sequence[int]
+) -> dict[str, pa.Table]:
+    """`schedule`, `schedule_holiday`, `time_zone` and `daylight_time` of the regions."""
+    schedule: list[tuple[object, ...]] = []
+    holidays: list[tuple[int, date, date]] = []
+    zones: dict[str, tuple[str, str]] = {}
+    daylight: list[tuple[str, int, datetime, datetime, int, datetime]] = []
+    for number, region in enumerate(c.REGIONS, start=1):
+        iana = c.REGION_TIMEZONES[region]
+        name = z.TIME_ZONES[iana]
+        offset = standard_offset_minutes(iana, date(min(years), 1, 1))
+        zones[name] = (_offset_text(offset), iana)
+        for weekday, opens, closes in c.BUSINESS_HOURS[region]:
+            start, end = opening_to_week_interval(weekday, f"{opens:02d}:00", f"{closes:02d}:00")
+            schedule.append((z.SCHEDULE_BASE + number, region, name, start, end,
+                             start - offset, end - offset, since, False, synced))  # fmt: skip
+        for first, last in _holiday_ranges(c.HOLIDAYS.get(region, ())):
+            holidays.append((number, first, last))
+    schedule.sort(key=lambda row: (row[0], row[3]))
+    holiday_rows = [
+        (z.HOLIDAY_BASE + k, z.SCHEDULE_BASE + number, "Public holiday", first.isoformat(),
+         last.isoformat(), False, synced)
+        for k, (number, first, last) in enumerate(holidays, start=1)
+    ]  # fmt: skip
+    for name, (_, iana) in zones.items():
+        for year in years:
+            for begins, ends, shift in _daylight_periods(iana, year):
+                daylight.append((name, year, begins, ends, shift, synced))
+    rows: dict[str, Sequence[tuple[object, ...]]] = {
+        "schedule": schedule,
+        "schedule_holiday": holiday_rows,
+        "time_zone": sorted((name, text, synced) for name, (text, _) in zones.items()),
+        "daylight_time": sorted(daylight),
+    }
+    return {
+        name: pa.Table.from_pylist(
+            [dict(zip(z.SCHEMAS[name].names, row, strict=True)) for row in table],
+            schema=z.SCHEMAS[name],
+        )
+        for name, table in rows.items()
+    }
+
+
+def _ticket_schedule(con: duckdb.DuckDBPyConnection, synced: str) -> pa.Table:
+    """Each live ticket's region schedule from its creation; a transferred ticket's schedule is
+    re-set at its first transfer to the next region's (a trigger on the group change), so
+    Zendesk's single-event metrics after it use another schedule than the region's."""
+    count = len(c.REGIONS)
+    number = " ".join(f"when '{r}' then {i}" for i, r in enumerate(c.REGIONS, start=1))
+    return con.sql(f"""
+        with regions as (
+            select ticket_id, zid, created_at, case region {number} end as n from tk
+        ),
+        first_transfer as (
+            select ticket_id, occurred_at from chg where event_type = 'queue_change' and k = 1
+        )
+        select * from (
+            select zid, {z.SCHEDULE_BASE} + n, created_at, timestamp '{synced}'
+            from regions where n is not null
+            union all
+            select zid, {z.SCHEDULE_BASE} + n % {count} + 1, occurred_at, timestamp '{synced}'
+            from regions join first_transfer using (ticket_id) where n is not null
+        ) order by 1, 3
+    """).to_arrow_table()
+
+
+# --- ticket_metric: Zendesk's own numbers, computed as Zendesk computes them ------------------
+
+
+def _business_windows(first: date, last: date) -> pa.Table:
+    """(schedule_id, window_start_at, window_end_at) in UTC: each region schedule's open
+    intervals on every local date of [first, last] that is not one of its holidays."""
+    ids: list[int] = []
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for number, region in enumerate(c.REGIONS, start=1):
+        zone = ZoneInfo(c.REGION_TIMEZONES[region])
+        hours = {weekday: (opens, closes) for weekday, opens, closes in c.BUSINESS_HOURS[region]}
+        holidays = set(c.HOLIDAYS.get(region, ()))
+        for k in range((last - first).days + 1):
+            day = first + timedelta(days=k)
+            if day.isoweekday() not in hours or day.isoformat() in holidays:
+                continue
+            midnight = datetime(day.year, day.month, day.day)
+            for hour, into in zip(hours[day.isoweekday()], (starts, ends), strict=True):
+                local = (midnight + timedelta(hours=hour)).replace(tzinfo=zone)
+                into.append(local.astimezone(UTC).replace(tzinfo=None))
+            ids.append(z.SCHEDULE_BASE + number)
+    return pa.table(
+        {"schedule_id": pa.array(ids, pa.int64()), "window_start_at": pa.array(starts, z.TS),
+         "window_end_at": pa.array(ends, z.TS)}
+    )  # fmt: skip
+
+
+_TICKET_METRIC: Final = """
+-- public comments by an agent (role at the time: a former agent's are), the comments deleted
+-- since included (the metric was recorded when they existed); the system user's trigger
+-- comments and the AI agent's are not an agent's reply (Zendesk: automated and bot actions do
+-- not count), an agent's trigger auto-response is
+create temp table zc as
+select ticket_id, occurred_at as moment, en as ord from ev
+where event_type = 'message' and is_public and author_type = 'agent'
+union all
+select ticket_id, created_at + interval 1 second, -1 from deleted;
+-- created by an agent with a public first comment: the reply is the next public agent comment
+create temp table zopen as
+select ticket_id from ev where event_type = 'message'
+qualify row_number() over (partition by ticket_id order by occurred_at, en) = 1
+    and is_public and author_type = 'agent';
+create temp table zreplies as
+select zc.ticket_id, zc.moment,
+    row_number() over (partition by zc.ticket_id order by zc.moment, zc.ord)
+        - case when zopen.ticket_id is null then 0 else 1 end as reply_number
+from zc join tk using (ticket_id) left join zopen using (ticket_id)
+where zc.moment >= tk.created_at;
+-- the status timeline: new from creation, then every change
+create temp table zstatus as
+select ticket_id, moment, status, previous,
+    lead(moment) over (partition by ticket_id order by moment, ord) as next_at
+from (
+    select ticket_id, created_at as moment, 'new' as status, null as previous, -1 as ord from tk
+    union all
+    select ticket_id, occurred_at, new_value, old_value, en from chg
+    where event_type = 'status_change'
+);
+-- solves: the first and the latest; a ticket closed unsolved by a rule counts its close, one
+-- closed by a merge (an agent's action, neither a solve nor a business rule) has none
+create temp table zsolves as
+select zstatus.ticket_id,
+    coalesce(min(moment) filter (where status = 'solved'),
+        case when tk.merged_into_ticket_id is null then min(moment) filter (where status = 'closed')
+        end) as first_resolved_at,
+    coalesce(max(moment) filter (where status = 'solved'),
+        case when tk.merged_into_ticket_id is null then max(moment) filter (where status = 'closed')
+        end) as full_resolved_at,
+    max(moment) filter (where status = 'solved') as solved_at,
+    max(moment) as status_updated_at,
+    count(*) filter (where previous = 'solved' and status in ('new', 'open', 'pending', 'on_hold'))
+        as reopens
+from zstatus join tk using (ticket_id)
+group by zstatus.ticket_id, tk.merged_into_ticket_id;
+-- every duration as a span, with the moment whose schedule counts its business minutes:
+-- single-event metrics the schedule at their event, status metrics each status change's
+create temp table zspans as
+select ticket_id, 'reply_time' as metric, tk.created_at as span_start, moment as span_end,
+    moment as schedule_at
+from zreplies join tk using (ticket_id) where reply_number = 1
+union all
+select ticket_id, 'first_resolution_time', tk.created_at, first_resolved_at, first_resolved_at
+from zsolves join tk using (ticket_id) where first_resolved_at is not null
+union all
+select ticket_id, 'full_resolution_time', tk.created_at, full_resolved_at, full_resolved_at
+from zsolves join tk using (ticket_id) where full_resolved_at is not null
+union all
+select ticket_id,
+    case status when 'pending' then 'agent_wait_time' when 'on_hold' then 'on_hold_time' end,
+    moment, next_at, next_at
+from zstatus where status in ('pending', 'on_hold') and next_at is not null
+union all
+select ticket_id, 'requester_wait_time', moment, next_at, next_at
+from zstatus where status in ('new', 'open', 'on_hold') and next_at is not null;
+create temp table zscheduled as
+select zspans.*, tk.zid, tsched.schedule_id
+from zspans join tk using (ticket_id)
+asof left join tsched on tk.zid = tsched.ticket_id and zspans.schedule_at >= tsched.created_at;
+create temp table zminutes as
+select zscheduled.ticket_id, metric,
+    sum(epoch(span_end) - epoch(span_start)) / 60.0 as calendar,
+    sum(coalesce(business, 0.0)) as business,
+    bool_and(schedule_id is not null) as has_schedule
+from zscheduled
+left join (
+    select zscheduled.ticket_id, zscheduled.metric, zscheduled.span_start,
+        sum(epoch(least(w.window_end_at, span_end)) - epoch(greatest(w.window_start_at,
+            span_start))) / 60.0 as business
+    from zscheduled join windows as w on w.schedule_id = zscheduled.schedule_id
+        and w.window_start_at < zscheduled.span_end and w.window_end_at > zscheduled.span_start
+    group by all
+) as window_overlaps using (ticket_id, metric, span_start)
+group by zscheduled.ticket_id, metric;
+"""
+
+
+def _ticket_metric(con: duckdb.DuckDBPyConnection, synced: str, schedules: pa.Table) -> pa.Table:
+    """`ticket_metric` as Zendesk computes it (its native duration metrics; whole minutes).
+
+    It differs from our definitions for the reasons the reconciliation names: an agent's trigger
+    auto-response is a first reply, an outbound ticket's reply is the next agent comment, a
+    comment deleted since still counts, the full resolution time does not pause while pending,
+    business minutes use the schedule in force at the event, a ticket closed by a merge has no
+    resolution time, a reopened ticket keeps its last solve's. Tickets created in the last
+    `METRIC_SYNC_LAG_HOURS` hours of the export have no row yet.
+    """
+    bounds = con.execute(
+        "select min(created_at), greatest(max(created_at), (select max(occurred_at) from e)) from t"
+    ).fetchall()[0]
+    if bounds[0] is None:
+        first = last = date(2026, 1, 1)
+    else:
+        first, last = bounds[0].date() - timedelta(days=2), bounds[1].date() + timedelta(days=2)
+    con.register("windows", _business_windows(first, last))
+    con.register("tsched", schedules)
+    con.execute(_TICKET_METRIC)
+    columns = ", ".join(
+        f"round(max({clock}) filter (where metric = '{metric}'"
+        + (" and has_schedule" if clock == "business" else "")
+        + f")) as {metric}_in_minutes_{clock}"
+        for metric in z.METRICS
+        for clock in ("calendar", "business")
+    )
+    lag = z.METRIC_SYNC_LAG_HOURS
+    return con.sql(f"""
+        with minutes as (select ticket_id, {columns} from zminutes group by ticket_id),
+        counts as (
+            select ticket_id, count(*) filter (where reply_number >= 1) as replies
+            from zreplies group by ticket_id
+        ),
+        latest_comment as (
+            select ticket_id, max(occurred_at) as moment from ev where event_type = 'message'
+            group by ticket_id
+        ),
+        stations as (
+            select ticket_id, 1 + count(*) as n from chg where event_type = 'queue_change'
+            group by ticket_id
+        ),
+        live as (
+            select {z.METRIC_BASE} + tk.tn, tk.zid, tk.created_at, tk.updated_at,
+                case when tk.group0 is null then 0 else coalesce(stations.n, 1) end,
+                coalesce(counts.replies, 0), coalesce(zsolves.reopens, 0),
+                coalesce(zsolves.status_updated_at, tk.created_at), latest_comment.moment,
+                zsolves.solved_at, minutes.* exclude (ticket_id)
+            from tk
+            left join minutes using (ticket_id)
+            left join counts using (ticket_id)
+            left join zsolves using (ticket_id)
+            left join latest_comment using (ticket_id)
+            left join stations using (ticket_id)
+            where tk.created_at <= (select max(created_at) from t) - interval {lag} hour
+        ),
+        gone as (
+            select {z.METRIC_BASE} + (select max(tn) from tk) + i,
+                (select max(zid) from tk) + i, created_at, created_at + interval 1 hour,
+                1, 0, 0, created_at, created_at + interval 1 minute, null,
+                {", ".join(["null"] * 2 * len(z.METRICS))}
+            from deleted
+        )
+        select *, timestamp '{synced}' from (select * from live union all select * from gone)
+        order by 1
+    """).to_arrow_table()
+
+
 def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
     """The Zendesk tables (zendesk_schema.SCHEMAS) of the five contract tables `tables`."""
     con = duckdb.connect()
@@ -377,6 +701,7 @@ def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             )
         )
         synced, changed = synced_at.isoformat(sep=" "), changed_at.isoformat(sep=" ")
+        since, years = _period(con, changed_at)
         raw = {
             "ticket": _ticket(con, synced),
             "ticket_comment": _comment(con, synced),
@@ -384,7 +709,11 @@ def to_zendesk(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             "ticket_tag": _tags(con, synced),
             "user": _users(con, synced, changed, former),
             **_small_tables(con, synced, changed, former[0]),
+            **_schedule_tables(since, synced_at, years),
+            "ticket_schedule": _ticket_schedule(con, synced),
         }
+        schedules = _conform(raw["ticket_schedule"], z.SCHEMAS["ticket_schedule"])
+        raw["ticket_metric"] = _ticket_metric(con, synced, schedules)
     finally:
         con.close()
     return {name: _conform(raw[name], z.SCHEMAS[name]) for name in z.ZENDESK_TABLES}

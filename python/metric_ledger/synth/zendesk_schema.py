@@ -17,6 +17,16 @@ I64: Final = pa.int64()
 STR: Final = pa.string()
 BOOL: Final = pa.bool_()
 
+#: ticket_metric's durations (each `_in_minutes_calendar` and `_in_minutes_business`)
+METRICS: Final = (
+    "reply_time",
+    "first_resolution_time",
+    "full_resolution_time",
+    "agent_wait_time",
+    "requester_wait_time",
+    "on_hold_time",
+)
+
 #: Every Zendesk table, columns in order, with their Arrow types.
 SCHEMAS: Final[dict[str, pa.Schema]] = {
     "ticket": pa.schema(
@@ -136,6 +146,70 @@ SCHEMAS: Final[dict[str, pa.Schema]] = {
             ("_fivetran_synced", TS),
         ]
     ),
+    # business hours: one schedule per region (seeds/business_hours.csv, seeds/holidays.csv)
+    "schedule": pa.schema(
+        [
+            ("id", I64),
+            ("name", STR),
+            ("time_zone", STR),
+            ("start_time", I64),  # minutes from Sunday 00:00, local time
+            ("end_time", I64),
+            ("start_time_utc", I64),  # the same at the zone's standard offset
+            ("end_time_utc", I64),
+            ("created_at", TS),
+            ("_fivetran_deleted", BOOL),
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "schedule_holiday": pa.schema(
+        [
+            ("id", I64),
+            ("schedule_id", I64),
+            ("name", STR),
+            ("start_date", STR),  # YYYY-MM-DD, local, inclusive
+            ("end_date", STR),
+            ("_fivetran_deleted", BOOL),
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "time_zone": pa.schema(
+        [("time_zone", STR), ("standard_offset", STR), ("_fivetran_synced", TS)]
+    ),
+    "daylight_time": pa.schema(
+        [
+            ("time_zone", STR),
+            ("year", I64),
+            ("daylight_start_utc", TS),
+            ("daylight_end_utc", TS),
+            ("daylight_offset", I64),  # hours added to the standard offset
+            ("_fivetran_synced", TS),
+        ]
+    ),
+    "ticket_schedule": pa.schema(
+        [("ticket_id", I64), ("schedule_id", I64), ("created_at", TS), ("_fivetran_synced", TS)]
+    ),
+    # Zendesk's own numbers per ticket (the Ticket Metrics API, flattened as Fivetran syncs it:
+    # `reply_time_in_minutes: {calendar, business}` -> two columns); whole minutes
+    "ticket_metric": pa.schema(
+        [
+            ("id", I64),
+            ("ticket_id", I64),
+            ("created_at", TS),
+            ("updated_at", TS),
+            ("group_stations", I64),
+            ("replies", I64),
+            ("reopens", I64),
+            ("status_updated_at", TS),
+            ("latest_comment_added_at", TS),
+            ("solved_at", TS),
+            *(
+                (f"{metric}_in_minutes_{clock}", I64)
+                for metric in METRICS
+                for clock in ("calendar", "business")
+            ),
+            ("_fivetran_synced", TS),
+        ]
+    ),
 }
 ZENDESK_TABLES: Final = tuple(SCHEMAS)
 
@@ -158,6 +232,14 @@ GROUP_BASE: Final = 20_000_000_000
 ORGANIZATION_BASE: Final = 30_000_000_000
 MACRO_BASE: Final = 40_000_000_000
 AUDIT_BASE: Final = 70_000_000_000
+#: schedule id = base + the region's position in constants.REGIONS (1 = NA); holidays likewise
+SCHEDULE_BASE: Final = 360_000_200_000
+HOLIDAY_BASE: Final = 360_000_300_000
+#: ticket_metric.id = base + the ticket's number
+METRIC_BASE: Final = 90_000_000_000
+#: ticket_metric rows of tickets created this close to the export's last ticket are not synced
+#: yet (Fivetran syncs ticket metrics on a slower cycle than tickets)
+METRIC_SYNC_LAG_HOURS: Final = 12
 CONTACT_REASON_FIELD_ID: Final = 360_000_100_001
 ESCALATION_FIELD_ID: Final = 360_000_100_002
 
@@ -180,6 +262,14 @@ STATUSES: Final = {
     "closed": "closed",
 }
 PRIORITIES: Final = {"p1": "urgent", "p2": "high", "p3": "normal", "p4": "low"}
+#: schedule.time_zone: Zendesk names a zone as Rails does ("Eastern Time (US & Canada)"), not by
+#: its IANA name; `metric_ledger.zendesk_schedules.ZENDESK_TIME_ZONES` maps them back.
+TIME_ZONES: Final = {
+    "America/New_York": "Eastern Time (US & Canada)",
+    "Europe/Berlin": "Berlin",
+    "Asia/Singapore": "Singapore",
+    "America/Sao_Paulo": "Brasilia",
+}
 #: ticket_field_history.field_name of each change event type (escalation: the custom field id)
 FIELD_NAMES: Final = {
     "status_change": "status",
