@@ -117,4 +117,5 @@ lock:  ## Re-resolve requirements.in into requirements.lock.
 	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock && rm -rf .lock-venv
 
 clean:  ## Remove build outputs (not the venv).
-	rm -rf target logs warehouse data/raw bench/results
+	rm -rf target logs data/raw bench/results
+	find warehouse -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
