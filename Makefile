@@ -92,8 +92,8 @@ chromium-bin:  ## Install Chromium (Debian package) when missing: test_report_br
 		fi; \
 	fi
 
-test-postgres: venv postgres-server-bin  ## Only the postgres-target test: PostgreSQL build vs DuckDB build, row for row.
-	cd python && $(BIN)/pytest -q tests/test_postgres.py
+test-postgres: venv postgres-server-bin  ## Only the postgres-target tests: PostgreSQL builds (helpdesk and Zendesk exports) vs DuckDB builds, row for row.
+	cd python && $(BIN)/pytest -q tests/test_postgres.py tests/test_zendesk_postgres.py
 
 test-spark: venv  ## Only the spark-target test: Spark build vs DuckDB build, row for row.
 	cd python && $(BIN)/pytest -q tests/test_spark.py
