@@ -105,8 +105,8 @@ lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 	mkdir -p $(TEST_DIR)
 	METRIC_LEDGER_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros --processes 2
 
-bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark).
-	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000} --engine $${BENCH_ENGINE:-duckdb}
+bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark, BENCH_SOURCE=zendesk).
+	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000} --engine $${BENCH_ENGINE:-duckdb} --source $${BENCH_SOURCE:-helpdesk}
 
 bench-gate: venv  ## The gate benchmark: this project and a generated 5,000-model project vs dbt state:modified.
 	$(BIN)/python bench/gate_bench.py --models 5000
