@@ -92,8 +92,8 @@ chromium-bin:  ## Install Chromium (Debian package) when missing: test_report_br
 		fi; \
 	fi
 
-test-postgres: venv postgres-server-bin  ## Only the postgres-target test: PostgreSQL build vs DuckDB build, row for row.
-	cd python && $(BIN)/pytest -q tests/test_postgres.py
+test-postgres: venv postgres-server-bin  ## Only the postgres-target tests: PostgreSQL builds (helpdesk and Zendesk exports) vs DuckDB builds, row for row.
+	cd python && $(BIN)/pytest -q tests/test_postgres.py tests/test_zendesk_postgres.py
 
 test-spark: venv  ## Only the spark-target test: Spark build vs DuckDB build, row for row.
 	cd python && $(BIN)/pytest -q tests/test_spark.py
@@ -105,8 +105,8 @@ lint: venv  ## sqlfluff on models/ and macros/, ruff and mypy on python/.
 	mkdir -p $(TEST_DIR)
 	METRIC_LEDGER_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros --processes 2
 
-bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark).
-	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000} --engine $${BENCH_ENGINE:-duckdb}
+bench: venv  ## The performance benchmark (1M tickets on DuckDB by default: BENCH_TICKETS=..., BENCH_ENGINE=spark, BENCH_SOURCE=zendesk).
+	$(BIN)/python bench/bench.py --tickets $${BENCH_TICKETS:-1000000} --engine $${BENCH_ENGINE:-duckdb} --source $${BENCH_SOURCE:-helpdesk}
 
 bench-gate: venv  ## The gate benchmark: this project and a generated 5,000-model project vs dbt state:modified.
 	$(BIN)/python bench/gate_bench.py --models 5000

@@ -6,12 +6,17 @@ late events), build the whole project from scratch on the first (`dbt build`: mo
 and data tests, the production build; the unit tests are timed on their own), then run the
 daily incremental build on the second. Reports wall time and peak memory of each step and the
 floor: one DuckDB aggregate pass over the raw events. With `--engine spark` both builds run on
-Spark (dbt-spark session) instead. Results go to stdout
-and to bench/results/ (ignored by git). Timings are measured here, never asserted in tests.
+Spark (dbt-spark session) instead. With `--source zendesk`
+the export is generated as Fivetran's Zendesk tables (`generate --source zendesk`, with the WFM
+side's agents and shifts from the helpdesk export of the same seed, as the README says) and dbt
+runs with `source_system: zendesk`: the full build only (`slice_export` slices the contract's
+tables, not Zendesk's), on the whole export, in one generator chunk. Results go to stdout and to
+bench/results/ (ignored by git). Timings are measured here, never asserted in tests.
 
     .venv/bin/python bench/bench.py --tickets 1000000
     .venv/bin/python bench/bench.py --tickets 10000000          # generated in 1M-ticket chunks
     .venv/bin/python bench/bench.py --tickets 100000 --engine spark
+    .venv/bin/python bench/bench.py --tickets 1000000 --source zendesk
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+from metric_ledger.synth import zendesk_schema
 from metric_ledger.synth.output import TABLES
 from metric_ledger.synth.slicing import slice_export
 from metric_ledger.warehouse import connect as warehouse_connect
@@ -120,6 +126,44 @@ def aggregate_floor(raw: Path) -> tuple[float, float]:
     return aggregate, window
 
 
+#: The WFM side's tables: the Zendesk export takes them from the helpdesk export of its seed.
+WFM_TABLES = ("agents", "agent_shifts")
+#: With --source zendesk: the generator's reversible ids (zendesk_schema.ID_RULES), so the
+#: build's ids are the helpdesk export's (README, "Zendesk (as Fivetran syncs it)").
+ZENDESK_VARS: dict[str, object] = {
+    "source_system": "zendesk",
+    "zendesk_ids": {
+        rule[0].split(".")[0]: [prefix, rule[1], rule[2]]
+        for prefix, rule in zendesk_schema.ID_RULES.items()
+        if prefix in "TES"
+    },
+}
+
+
+def generate_zendesk(
+    raw: Path, helpdesk: Path, tickets: int, seed: int, env: dict[str, str]
+) -> float:
+    """Generate the export as Zendesk's tables (`generate --source zendesk`) and copy the WFM
+    tables from the helpdesk export of the same seed. Returns peak GiB."""
+    _, peak = run_child(
+        [
+            str(BIN / "metric-ledger"),
+            "generate",
+            str(raw),
+            "--tickets",
+            str(tickets),
+            "--seed",
+            str(seed),
+            "--source",
+            "zendesk",
+        ],
+        env,
+    )
+    for table in WFM_TABLES:
+        shutil.copy(helpdesk / f"{table}.parquet", raw / f"{table}.parquet")
+    return peak
+
+
 def generate(
     raw: Path, tickets: int, seed: int, chunk: int, env: dict[str, str]
 ) -> float:
@@ -191,7 +235,13 @@ def last_day(raw: Path) -> datetime:
     return datetime.combine(row[0].date(), datetime.min.time())
 
 
-def dbt(command: str, workdir: Path, raw: Path, *extra: str) -> list[str]:
+def dbt(
+    command: str,
+    workdir: Path,
+    raw: Path,
+    *extra: str,
+    variables: dict[str, object] | None = None,
+) -> list[str]:
     return [
         str(BIN / "dbt"),
         command,
@@ -200,7 +250,7 @@ def dbt(command: str, workdir: Path, raw: Path, *extra: str) -> list[str]:
         "--log-path",
         str(workdir / "logs"),
         "--vars",
-        json.dumps({"raw_data_path": str(raw)}),
+        json.dumps({"raw_data_path": str(raw), **(variables or {})}),
         *extra,
     ]
 
@@ -222,6 +272,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     parser.add_argument(
+        "--source",
+        choices=["helpdesk", "zendesk"],
+        default="helpdesk",
+        help="the export's tables: the contract's (full build and incremental day) or "
+        "Fivetran's Zendesk tables (source_system: zendesk; the full build only)",
+    )
+    parser.add_argument(
         "--chunk",
         type=int,
         default=1_000_000,
@@ -236,9 +293,16 @@ def main() -> None:
         help="with --workdir: reuse the export and its two daily slices already there",
     )
     args = parser.parse_args()
+    zendesk = args.source == "zendesk"
+    if zendesk and args.tickets > args.chunk:
+        parser.error(
+            "--source zendesk generates the export in one piece (Zendesk's bigint ids take no "
+            "chunk prefix): --tickets must be at most --chunk"
+        )
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="metric_ledger_bench_"))
     full_raw, day1, day2 = workdir / "raw", workdir / "day1", workdir / "day2"
+    zendesk_raw = workdir / "zendesk"
     database = workdir / "bench.duckdb"
     for stale in (database, workdir / "spark"):
         if stale.is_dir():
@@ -253,43 +317,80 @@ def main() -> None:
         DBT_PROFILES_DIR=str(REPO / "profiles"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    variables = ZENDESK_VARS if zendesk else {}
 
     generate_s = generate_gib = slice_s = 0.0
-    if not (args.reuse_export and day1.is_dir() and day2.is_dir()):
-        started = time.perf_counter()
-        generate_gib = generate(full_raw, args.tickets, args.seed, args.chunk, env)
-        generate_s = time.perf_counter() - started
-        end = last_day(full_raw)
-        started = time.perf_counter()
-        slice_export(full_raw, day1, end)
-        slice_export(full_raw, day2, end + timedelta(days=1))
-        slice_s = time.perf_counter() - started
+    if zendesk:
+        if not (args.reuse_export and (zendesk_raw / "ticket.parquet").is_file()):
+            started = time.perf_counter()
+            generate_gib = generate(full_raw, args.tickets, args.seed, args.chunk, env)
+            generate_gib = max(
+                generate_gib,
+                generate_zendesk(zendesk_raw, full_raw, args.tickets, args.seed, env),
+            )
+            generate_s = time.perf_counter() - started
+        # The floor: the same truth's events, as the contract's one table of them.
+        build_raw, floor_raw = zendesk_raw, full_raw
+    else:
+        if not (args.reuse_export and day1.is_dir() and day2.is_dir()):
+            started = time.perf_counter()
+            generate_gib = generate(full_raw, args.tickets, args.seed, args.chunk, env)
+            generate_s = time.perf_counter() - started
+            end = last_day(full_raw)
+            started = time.perf_counter()
+            slice_export(full_raw, day1, end)
+            slice_export(full_raw, day2, end + timedelta(days=1))
+            slice_s = time.perf_counter() - started
+        build_raw, floor_raw = day1, day1
     con = duckdb.connect()
-    counts = {
-        day: con.execute(
-            f"select (select count(*) from read_parquet('{raw / 'tickets.parquet'}')), "
-            f"(select count(*) from read_parquet('{raw / 'ticket_events.parquet'}'))"
-        ).fetchone()
-        for day, raw in (("day1", day1), ("day2", day2))
-    }
-    aggregate_s, window_s = aggregate_floor(day1)
+    if zendesk:
+        live = f"read_parquet('{zendesk_raw / 'ticket.parquet'}') where not _fivetran_deleted"
+        changes = (
+            f"(select count(*) from read_parquet('{zendesk_raw / 'ticket_comment.parquet'}')) + "
+            f"(select count(*) from read_parquet('{zendesk_raw / 'ticket_field_history.parquet'}'))"
+        )
+        counts = {
+            "zendesk": con.execute(
+                f"select (select count(*) from {live}), {changes}"
+            ).fetchone()
+        }
+    else:
+        counts = {
+            day: con.execute(
+                f"select (select count(*) from read_parquet('{raw / 'tickets.parquet'}')), "
+                f"(select count(*) from read_parquet('{raw / 'ticket_events.parquet'}'))"
+            ).fetchone()
+            for day, raw in (("day1", day1), ("day2", day2))
+        }
+    aggregate_s, window_s = aggregate_floor(floor_raw)
 
     # The export lands in the same place every day, as in production: a changed var would make
     # dbt re-parse the whole project (partial parsing keys on vars).
     current = workdir / "current"
     if current.exists():
         shutil.rmtree(current)
-    shutil.copytree(day1, current)
+    shutil.copytree(build_raw, current)
     # The production build: models, snapshot and data tests. Unit tests check the SQL against
     # fixed inputs, not the data, so (as dbt recommends) they run in CI and development, not in
     # the daily or full production build; timed separately below.
     build_s, build_gib = run_child(
-        dbt("build", workdir, current, "--exclude-resource-type", "unit_test"), env
+        dbt(
+            "build",
+            workdir,
+            current,
+            "--exclude-resource-type",
+            "unit_test",
+            variables=variables,
+        ),
+        env,
     )
     slowest = slowest_models(workdir)
     full_results = json.loads((workdir / "target" / "run_results.json").read_text())
     unit_s, _ = run_child(
-        dbt("test", workdir, current, "--select", "test_type:unit"), env
+        dbt(
+            "test", workdir, current, "--select", "test_type:unit", variables=variables
+        ),
+        env,
     )
     results: dict[str, object] = {
         "machine": (
@@ -297,69 +398,101 @@ def main() -> None:
             f"{os.sysconf('SC_PHYS_PAGES') * PAGE / 2**30:.0f} GiB, Python {platform.python_version()}"
         ),
         "engine": args.engine,
+        "source": args.source,
         "tickets_generated": args.tickets,
         "generate_seconds": round(generate_s, 2),
         "generate_peak_rss_gib": round(generate_gib, 2),
-        "slice_two_days_seconds": round(slice_s, 2),
-        "day1_tickets": counts["day1"][0] if counts["day1"] else None,
-        "day1_events": counts["day1"][1] if counts["day1"] else None,
-        "floor_aggregate_pass_seconds": round(aggregate_s, 3),
-        "floor_window_pass_seconds": round(window_s, 3),
-        "full_build_seconds": round(build_s, 2),
-        "full_build_peak_rss_gib": round(build_gib, 2),
-        "full_build_to_aggregate_pass_ratio": round(build_s / aggregate_s, 1),
-        "full_build_nodes": len(full_results["results"]),
-        "full_build_slowest_nodes": slowest,
-        "unit_tests_seconds": round(unit_s, 2),
-        "full_build_with_unit_tests_seconds": round(build_s + unit_s, 2),
     }
-    # The incremental day, on every engine.
-    shutil.rmtree(current)
-    shutil.copytree(day2, current)
-    incremental_s, incremental_gib = run_child(
-        dbt("build", workdir, current, "--exclude-resource-type", "unit_test"), env
-    )
-    run_results = json.loads((workdir / "target" / "run_results.json").read_text())
-    split = {"model": 0.0, "test": 0.0}
-    for result in run_results["results"]:
-        kind = result["unique_id"].split(".")[0]
-        if kind in split:
-            split[kind] += result.get("execution_time") or 0.0
-    slowest_incremental = slowest_models(workdir)
-    run_only_s: float | None = None
-    refreshed: tuple[int] | None = None
-    if args.engine == "duckdb":
-        # The same day again with `dbt run` (models only, data tests skipped): what the
-        # models cost without dbt's per-test overhead.
-        run_only_s, _ = run_child(dbt("run", workdir, current), env)
-        refreshed = (
-            warehouse_connect(database)
-            .execute("select count(*) from int_tickets_refresh_set")
-            .fetchone()
+    if zendesk:
+        results.update(
+            {
+                "full_build_export": "the whole Zendesk export (not sliced)",
+                "full_build_tickets": counts["zendesk"][0]
+                if counts["zendesk"]
+                else None,
+                "full_build_comment_and_history_rows": counts["zendesk"][1]
+                if counts["zendesk"]
+                else None,
+            }
+        )
+    else:
+        results.update(
+            {
+                "slice_two_days_seconds": round(slice_s, 2),
+                "day1_tickets": counts["day1"][0] if counts["day1"] else None,
+                "day1_events": counts["day1"][1] if counts["day1"] else None,
+            }
         )
     results.update(
         {
-            "day2_new_tickets": (counts["day2"][0] - counts["day1"][0])
-            if counts["day1"] and counts["day2"]
-            else None,
-            "incremental_day_tickets_recomputed": refreshed[0] if refreshed else None,
-            "incremental_day_seconds": round(incremental_s, 2),
-            "incremental_day_to_full_build_ratio": round(incremental_s / build_s, 2),
-            "incremental_day_peak_rss_gib": round(incremental_gib, 2),
-            "incremental_day_dbt_execution_seconds": round(
-                run_results["elapsed_time"], 2
-            ),
-            "incremental_day_sum_model_seconds": round(split["model"], 2),
-            "incremental_day_sum_test_seconds": round(split["test"], 2),
-            "incremental_day_slowest_nodes": slowest_incremental,
-            "incremental_day_dbt_run_models_only_seconds": round(run_only_s, 2)
-            if run_only_s is not None
-            else None,
+            "floor_aggregate_pass_seconds": round(aggregate_s, 3),
+            "floor_window_pass_seconds": round(window_s, 3),
+            "full_build_seconds": round(build_s, 2),
+            "full_build_peak_rss_gib": round(build_gib, 2),
+            "full_build_to_aggregate_pass_ratio": round(build_s / aggregate_s, 1),
+            "full_build_nodes": len(full_results["results"]),
+            "full_build_slowest_nodes": slowest,
+            "unit_tests_seconds": round(unit_s, 2),
+            "full_build_with_unit_tests_seconds": round(build_s + unit_s, 2),
         }
     )
+    if zendesk:
+        results["incremental_day"] = (
+            "not measured: slice_export slices the contract's tables, not Zendesk's "
+            "(--source zendesk measures the full build only)"
+        )
+    else:  # the incremental day, on every engine
+        shutil.rmtree(current)
+        shutil.copytree(day2, current)
+        incremental_s, incremental_gib = run_child(
+            dbt("build", workdir, current, "--exclude-resource-type", "unit_test"), env
+        )
+        run_results = json.loads((workdir / "target" / "run_results.json").read_text())
+        split = {"model": 0.0, "test": 0.0}
+        for result in run_results["results"]:
+            kind = result["unique_id"].split(".")[0]
+            if kind in split:
+                split[kind] += result.get("execution_time") or 0.0
+        slowest_incremental = slowest_models(workdir)
+        run_only_s: float | None = None
+        refreshed: tuple[int] | None = None
+        if args.engine == "duckdb":
+            # The same day again with `dbt run` (models only, data tests skipped): what the
+            # models cost without dbt's per-test overhead.
+            run_only_s, _ = run_child(dbt("run", workdir, current), env)
+            refreshed = (
+                warehouse_connect(database)
+                .execute("select count(*) from int_tickets_refresh_set")
+                .fetchone()
+            )
+        results.update(
+            {
+                "day2_new_tickets": (counts["day2"][0] - counts["day1"][0])
+                if counts["day1"] and counts["day2"]
+                else None,
+                "incremental_day_tickets_recomputed": refreshed[0]
+                if refreshed
+                else None,
+                "incremental_day_seconds": round(incremental_s, 2),
+                "incremental_day_to_full_build_ratio": round(
+                    incremental_s / build_s, 2
+                ),
+                "incremental_day_peak_rss_gib": round(incremental_gib, 2),
+                "incremental_day_dbt_execution_seconds": round(
+                    run_results["elapsed_time"], 2
+                ),
+                "incremental_day_sum_model_seconds": round(split["model"], 2),
+                "incremental_day_sum_test_seconds": round(split["test"], 2),
+                "incremental_day_slowest_nodes": slowest_incremental,
+                "incremental_day_dbt_run_models_only_seconds": round(run_only_s, 2)
+                if run_only_s is not None
+                else None,
+            }
+        )
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"bench_{args.engine}_{args.tickets}.json").write_text(
+    suffix = "_zendesk" if zendesk else ""
+    (out / f"bench_{args.engine}{suffix}_{args.tickets}.json").write_text(
         json.dumps(results, indent=2) + "\n"
     )
     for key, value in results.items():

@@ -5,7 +5,8 @@
       - errors (the build stops before any model runs): a missing file or table, a missing
         contract column, a column of an incompatible type, a `tickets` table without rows;
       - warnings (the build goes on): columns the contract does not know (one line per file),
-        and an empty table other than `tickets` (what it leaves without data).
+        an empty table other than `tickets` (what it leaves without data), and an absent column
+        the source marks optional (`meta.optional`: what the staging does without it).
     Runs for `build` and `run` only, so parsing, compiling and unit tests never need raw data.
     Each adapter only inspects (raw_contract_inspection); the verdict is shared.
 -#}
@@ -136,7 +137,10 @@
             {% for column in node.columns.values() %}
                 {% set name = column.name | lower %}
                 {% do contract.append(name) %}
-                {% if name not in seen.columns %}
+                {% set fallback = (column.get('meta') or {}).get('optional') %}
+                {% if name not in seen.columns and fallback %}
+                    {% do warnings.append(seen.where ~ ': optional column ' ~ name ~ ' is absent; ' ~ fallback) %}
+                {% elif name not in seen.columns %}
                     {% do problems.append(seen.where ~ ': column ' ~ name ~ ' is missing (contract type ' ~ column.data_type ~ ')') %}
                 {% elif not raw_type_is_compatible(column.data_type, seen.columns[name]) %}
                     {% do problems.append(seen.where ~ ': column ' ~ name ~ ' has type ' ~ seen.columns[name] ~ ', the contract says ' ~ column.data_type) %}

@@ -36,3 +36,17 @@
     and (roles.valid_from is null or {{ moment }} >= roles.valid_from)
     and (roles.valid_to is null or {{ moment }} < roles.valid_to)
 {%- endmacro %}
+
+{#- The columns (lower-case) a synced Zendesk table has, read from the table itself at compile
+    time (a query of no rows: `read_parquet(...)` on DuckDB, the table in raw_schema elsewhere),
+    so a model can fall back when an optional column (an extension: docs/zendesk_mapping.md,
+    "Extensions and a real sync") is absent. None while parsing and in a unit test, where every
+    column is taken as present; a unit test of a fallback overrides this macro with the list. -#}
+{% macro zendesk_synced_columns(table) %}
+    {%- set relation = source('zendesk', table) -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set probe = run_query('select * from ' ~ relation ~ ' where 1 = 0') -%}
+    {{ return(probe.column_names | map('lower') | list) }}
+{% endmacro %}

@@ -919,11 +919,20 @@ def postgres_stop_command(base_dir: Path | None, keep: bool) -> None:
 @postgres_group.command("load")
 @click.argument("raw_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--schema", default="raw_helpdesk", show_default=True, help="The dbt var raw_schema.")
-def postgres_load_command(raw_dir: Path, schema: str) -> None:
-    """Load the five Parquet tables of RAW_DIR into SCHEMA with the contract's column types."""
+@click.option(
+    "--source",
+    type=click.Choice(["helpdesk", "zendesk"]),
+    default="helpdesk",
+    show_default=True,
+    help="The export's tables: the contract's five, or Fivetran's Zendesk tables with the WFM "
+    "side's agents and agent_shifts (the dbt var source_system).",
+)
+def postgres_load_command(raw_dir: Path, schema: str, source: str) -> None:
+    """Load the Parquet tables of RAW_DIR into SCHEMA: the contract's five with the contract's
+    column types, or (--source zendesk) the Zendesk tables with Zendesk's types."""
     from metric_ledger.engines import postgres
 
-    counts = postgres.load_export(raw_dir, schema=schema)
+    counts = postgres.load_export(raw_dir, schema=schema, source=source)
     click.echo(
         f"loaded {raw_dir} into {schema}: " + " ".join(f"{k}={v}" for k, v in counts.items())
     )

@@ -379,24 +379,34 @@ def zendesk_exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 
 @pytest.fixture(scope="session")
-def zendesk_builds(
+def zendesk_helpdesk_build(
     tmp_path_factory: pytest.TempPathFactory, zendesk_exports: tuple[Path, Path]
+) -> dict[str, Any]:
+    """A project copy built (default vars, no unit tests) on the helpdesk export of the Zendesk
+    truth: the reference the Zendesk builds (DuckDB, PostgreSQL) are compared with."""
+    root = tmp_path_factory.mktemp("zendesk_builds")
+    project = copy_project(root / "project")
+    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=zendesk_exports[0],
+                   db=root / "h.duckdb")  # fmt: skip
+    default_manifest = json.loads((project / "target" / "manifest.json").read_text())
+    return {"project": project, "helpdesk_db": root / "h.duckdb",
+            "default_manifest": default_manifest}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def zendesk_builds(
+    zendesk_helpdesk_build: dict[str, Any], zendesk_exports: tuple[Path, Path]
 ) -> dict[str, Any]:
     """One project copy built twice: the helpdesk export (default vars) and the Zendesk export
     (`source_system: zendesk`, unit tests included), each into its own warehouse."""
-    helpdesk, zendesk = zendesk_exports
-    root = tmp_path_factory.mktemp("zendesk_builds")
-    project = copy_project(root / "project")
-    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=helpdesk, db=root / "h.duckdb")
-    default_manifest = json.loads((project / "target" / "manifest.json").read_text())
-    run_in_project(project, ["build"], raw_dir=zendesk, db=root / "z.duckdb",
-                   extra_vars=ZENDESK_VARS)  # fmt: skip
+    zendesk = zendesk_exports[1]
+    project = zendesk_helpdesk_build["project"]
+    db = zendesk_helpdesk_build["helpdesk_db"].parent / "z.duckdb"
+    run_in_project(project, ["build"], raw_dir=zendesk, db=db, extra_vars=ZENDESK_VARS)
     results = json.loads((project / "target" / "run_results.json").read_text())["results"]
     return {
-        "project": project,
-        "helpdesk_db": root / "h.duckdb",
-        "zendesk_db": root / "z.duckdb",
+        **zendesk_helpdesk_build,
+        "zendesk_db": db,
         "zendesk_raw": zendesk,
-        "default_manifest": default_manifest,
         "zendesk_results": results,
     }

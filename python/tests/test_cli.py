@@ -186,6 +186,25 @@ def test_bad_arguments_of_any_command_are_one_line_and_exit_2(args: list[str]) -
     _one_error_line(CliRunner().invoke(main, args))
 
 
+def test_postgres_load_names_the_missing_files_and_the_source_of_a_zendesk_export(
+    tmp_path: Path,
+) -> None:
+    # the checks run before any connection: no server needed
+    for name in ("ticket", "ticket_comment", "user", "agents"):
+        (tmp_path / f"{name}.parquet").write_bytes(b"")
+    line = _one_error_line(CliRunner().invoke(main, ["postgres", "load", str(tmp_path)]))
+    assert "missing raw file(s) tickets.parquet, ticket_events.parquet" in line
+    assert "holds Zendesk tables: load it with --source zendesk" in line
+    line = _one_error_line(
+        CliRunner().invoke(main, ["postgres", "load", str(tmp_path), "--source", "zendesk"])
+    )
+    assert line.endswith(
+        "missing raw file(s) ticket_field_history.parquet, ticket_tag.parquet, group.parquet, "
+        "organization.parquet, satisfaction_rating.parquet, macro.parquet, audit_log.parquet, "
+        "agent_shifts.parquet"
+    ), line
+
+
 def test_summary_of_an_empty_build_says_so_plainly() -> None:
     from rich.console import Console
 

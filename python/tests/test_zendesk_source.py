@@ -6,12 +6,16 @@ The truth is the helpdesk export: the same seed and scenarios exported both ways
 the same `fct_tickets` (every column, every row), the same quarantine and the same governed
 metric values. Bad input: a missing Zendesk table or a column of the wrong type stops the build
 with one line naming the file and column; a via_channel the seed does not map is quarantined
-with its reason.
+with its reason. The three extension columns a real sync lacks (`ticket_comment.via_channel`
+and `.macro_id`, `satisfaction_rating.csat_rating`) are optional: the same export without them
+builds, with one warning each, and its staged rows differ from the full export's by exactly the
+documented fallbacks (DECISIONLOG.md, "Optional Zendesk extension columns").
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -204,3 +208,120 @@ def test_an_unmapped_via_channel_is_quarantined_with_its_reason(
         "where t.channel = 'whatsapp' group by all"
     ).fetchall()
     assert quarantined == [("unknown_channel", changed)]
+
+
+#: The extension columns a real sync lacks, per Zendesk table.
+EXTENSIONS = {
+    "ticket_comment": ("via_channel", "macro_id"),
+    "satisfaction_rating": ("csat_rating",),
+}
+
+
+@pytest.fixture(scope="module")
+def without_extensions(
+    builds: dict[str, Any], exports: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The Zendesk export without its extension columns, built (`dbt build`, no unit tests)."""
+    root = tmp_path_factory.mktemp("zendesk_without_extensions")
+    raw = root / "raw"
+    shutil.copytree(exports[1], raw)
+    con = duckdb.connect()
+    for table, columns in EXTENSIONS.items():
+        con.execute(
+            f"copy (select * exclude ({', '.join(columns)}) from '{exports[1]}/{table}.parquet') "
+            f"to '{raw}/{table}.parquet' (format parquet)"
+        )
+    db = root / "w.duckdb"
+    proc = run_in_project(builds["project"], ["--no-use-colors", "build", *NO_UNIT_TESTS],
+                          raw_dir=raw, db=db, extra_vars=ZENDESK)  # fmt: skip
+    return {"db": db, "output": proc.stdout}
+
+
+def _full_and_without(builds: dict[str, Any], without: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"attach '{builds['zendesk_db']}' as f (read_only)")
+    con.execute(f"attach '{without['db']}' as d (read_only)")
+    return con
+
+
+def test_an_absent_extension_column_is_one_warning_each(without_extensions: dict[str, Any]) -> None:
+    lines = [
+        line for line in without_extensions["output"].splitlines() if "optional column" in line
+    ]
+    warning = re.compile(
+        r"\[WARNING\]: raw file .*/(\w+)\.parquet: optional column (\w+) is absent; "
+    )
+    found = [warning.search(line) for line in lines]
+    assert all(found), lines
+    assert sorted(m.groups() for m in found if m) == [
+        ("satisfaction_rating", "csat_rating"),
+        ("ticket_comment", "macro_id"),
+        ("ticket_comment", "via_channel"),
+    ], lines
+
+
+def test_without_extensions_staged_rows_differ_by_exactly_the_fallbacks(
+    builds: dict[str, Any], without_extensions: dict[str, Any]
+) -> None:
+    con = _full_and_without(builds, without_extensions)
+
+    def differing(full_sql: str, table: str) -> int:
+        """Rows of the full build (as the fallback would have them) not in the other, and back."""
+        without = f"select * from d.main_staging.{table}"
+        return con.execute(
+            f"select (select count(*) from ({full_sql} except all {without})) "
+            f"+ (select count(*) from ({without} except all {full_sql}))"
+        ).fetchall()[0][0]
+
+    same = "select * from f.main_staging.{}"
+    for table in ("stg_helpdesk__tickets", "stg_helpdesk__quarantined_rows"):
+        assert differing(same.format(table), table) == 0, table
+    # without via_channel an auto-response is the system actor's comment; without macro_id none
+    events = (
+        "select * replace (case when event_type = 'message' then author_type = 'system' "
+        "else is_auto_response end as is_auto_response, cast(null as varchar) as macro_id) "
+        "from f.main_staging.stg_helpdesk__ticket_events"
+    )
+    assert differing(events, "stg_helpdesk__ticket_events") == 0
+    # without csat_rating: good (the full rating 4-5) is 5, bad (1-3) is 1, offered stays null
+    surveys = (
+        "select * replace (case when rating >= 4 then 5 when rating >= 1 then 1 end as rating) "
+        "from f.main_staging.stg_helpdesk__csat_responses"
+    )
+    assert differing(surveys, "stg_helpdesk__csat_responses") == 0
+    # each fallback changed rows of the full export: the comparisons above prove something
+    changed = con.execute(
+        "select count(*) filter (where macro_id is not null), "
+        "count(*) filter (where is_auto_response and author_type <> 'system') "
+        "from f.main_staging.stg_helpdesk__ticket_events"
+    ).fetchall()[0]
+    assert all(count > 0 for count in changed), changed
+    ratings = con.execute(
+        "select count(distinct rating) from f.main_staging.stg_helpdesk__csat_responses"
+    ).fetchall()[0][0]
+    assert ratings == 5
+
+
+def test_without_extensions_csat_is_zendesk_own_and_only_first_replies_move(
+    builds: dict[str, Any], without_extensions: dict[str, Any]
+) -> None:
+    con = _full_and_without(builds, without_extensions)
+    moved = {
+        name
+        for (name,) in con.execute(
+            "select distinct f.metric_name from f.main_governance.metric_values_weekly f "
+            "join d.main_governance.metric_values_weekly d using (metric_name, week_start_date) "
+            "where f.numerator_value is distinct from d.numerator_value "
+            "or f.denominator_value is distinct from d.denominator_value "
+            "or f.metric_value is distinct from d.metric_value"
+        ).fetchall()
+    }
+    # agents' trigger comments now count as replies, acknowledgement macros are unknown: only the
+    # metrics of the first reply move; satisfied answers and answered surveys are Zendesk's own
+    assert moved == {
+        "first_response_minutes_p50",
+        "first_response_minutes_p90",
+        "first_response_business_minutes_p50",
+        "first_meaningful_response_minutes_p50",
+        "one_touch_rate",
+    }

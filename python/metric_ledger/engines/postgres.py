@@ -4,9 +4,11 @@
   a loopback port with a private socket directory (``pg_ctl``) and stops and removes it. The
   server refuses to run as root: as root, the server processes run as an unprivileged OS user
   (``postgres`` unless ``METRIC_LEDGER_PG_OS_USER`` says otherwise).
-- :func:`load_export` writes the five Parquet tables of a raw export into the schema
-  ``raw_helpdesk`` (the dbt var ``raw_schema``) with the source contract's column types, through
-  ``COPY``.
+- :func:`load_export` writes the Parquet tables of a raw export into the schema ``raw_helpdesk``
+  (the dbt var ``raw_schema``) through ``COPY``: the source contract's five tables with the
+  contract's column types, or (``source="zendesk"``) Fivetran's Zendesk tables with Zendesk's
+  types (bigint ids, booleans, timestamps; docs/zendesk_mapping.md) beside the WFM side's
+  ``agents`` and ``agent_shifts``.
 
 Connection settings are those of the ``postgres`` output in ``profiles/profiles.yml``: the
 environment variables ``METRIC_LEDGER_PG_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``,
@@ -306,6 +308,8 @@ def _pg_type(arrow_type: Any) -> str:
     """The contract type (as in the source YAML) of an Arrow column type."""
     import pyarrow as pa
 
+    if pa.types.is_dictionary(arrow_type):  # Parquet's dictionary-encoded columns
+        return _pg_type(arrow_type.value_type)
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return "varchar"
     if pa.types.is_timestamp(arrow_type):
@@ -331,6 +335,40 @@ def contract_tables() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+SOURCES = ("helpdesk", "zendesk")
+#: The WFM side's tables, in the contract's format for both sources.
+WFM_TABLES = ("agents", "agent_shifts")
+#: The Zendesk tables a `source_system: zendesk` build reads (models/staging/zendesk/
+#: _zendesk__sources.yml); the other tables of the export (schedules, ticket_metric, ...) are
+#: loaded when present.
+ZENDESK_BUILD_TABLES = (
+    "ticket",
+    "ticket_comment",
+    "ticket_field_history",
+    "ticket_tag",
+    "user",
+    "group",
+    "organization",
+    "satisfaction_rating",
+    "macro",
+    "audit_log",
+)
+
+
+def zendesk_tables() -> dict[str, list[tuple[str, str]]]:
+    """table -> [(column, PostgreSQL type)] of Fivetran's Zendesk tables as the generator writes
+    them (synth/zendesk_schema.py), with the WFM side's agents and agent_shifts."""
+    from metric_ledger.synth import zendesk_schema
+
+    tables = {
+        table: [(field.name, _pg_type(field.type)) for field in schema]
+        for table, schema in zendesk_schema.SCHEMAS.items()
+    }
+    contract = contract_tables()
+    tables.update({name: contract[name] for name in WFM_TABLES})
+    return tables
+
+
 def _csv_batches(table: Any, rows_per_batch: int = 200_000) -> Iterator[bytes]:
     """The table as CSV (no header): null is an unquoted empty field, every value is quoted, so
     an empty string stays an empty string."""
@@ -354,23 +392,43 @@ def _csv_batches(table: Any, rows_per_batch: int = 200_000) -> Iterator[bytes]:
 
 
 def load_export(
-    raw_dir: Path, settings: Settings | None = None, schema: str = RAW_SCHEMA
+    raw_dir: Path,
+    settings: Settings | None = None,
+    schema: str = RAW_SCHEMA,
+    source: str = "helpdesk",
 ) -> dict[str, int]:
-    """(Re)create ``schema`` with the five contract tables and copy the export's Parquet files
-    into them. Columns take the contract's types; a column the file lacks stays null (the dbt
-    build's contract check still sees the table's columns). Returns rows per table."""
+    """(Re)create ``schema``'s tables of the export and copy its Parquet files into them.
+
+    ``helpdesk``: the five contract tables, with the contract's types; a contract column the file
+    lacks stays null. ``zendesk``: the Zendesk tables the build reads (and the others of the
+    generator's when present) and the WFM tables. A table has the file's columns, as a sync
+    has: a column the mapping knows takes Zendesk's type (``bigint`` ids, ``boolean``,
+    ``timestamp``), any other column the type of its Parquet column, and a column the file lacks
+    is absent (the build's fallbacks for the optional extension columns see that). Returns rows
+    per table."""
 
     settings = settings or Settings.from_env()
-    tables = contract_tables()
-    missing = [name for name in tables if not (raw_dir / f"{name}.parquet").is_file()]
+    if source not in SOURCES:
+        raise MetricLedgerError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    zendesk = source == "zendesk"
+    tables = zendesk_tables() if zendesk else contract_tables()
+    required = (*ZENDESK_BUILD_TABLES, *WFM_TABLES) if zendesk else tuple(tables)
+    missing = [name for name in required if not (raw_dir / f"{name}.parquet").is_file()]
     if missing:
+        hint = ""
+        if not zendesk and (raw_dir / "ticket.parquet").is_file():
+            hint = " (the directory holds Zendesk tables: load it with --source zendesk)"
         raise MetricLedgerError(
-            f"{raw_dir}: missing raw file(s) " + ", ".join(f"{name}.parquet" for name in missing)
+            f"{raw_dir}: missing raw file(s) "
+            + ", ".join(f"{name}.parquet" for name in missing)
+            + hint
         )
+    present = {name: columns for name, columns in tables.items()
+               if (raw_dir / f"{name}.parquet").is_file()}  # fmt: skip
     import psycopg2
 
     try:
-        return _load(raw_dir, settings, schema, tables)
+        return _load(raw_dir, settings, schema, present, file_columns=zendesk)
     except psycopg2.Error as error:
         raise MetricLedgerError(
             f"loading {raw_dir} into {settings.host}:{settings.port}/{settings.dbname}: "
@@ -378,8 +436,33 @@ def load_export(
         ) from None
 
 
+def _table_columns(
+    path: Path, data: Any, known: list[tuple[str, str]], file_columns: bool
+) -> list[tuple[str, str]]:
+    """The columns of the table made for ``data``: the known ones (all of them, or with
+    ``file_columns`` those the file has, then the file's other columns with their own types)."""
+    if not file_columns:
+        return known
+    types = dict(known)
+    columns = []
+    for field in data.schema:
+        try:
+            type_ = types.get(field.name) or _pg_type(field.type)
+        except MetricLedgerError:
+            raise MetricLedgerError(
+                f"{path}: column {field.name} has the Parquet type {field.type}, which the loader "
+                "cannot load (drop the column or cast it to text)"
+            ) from None
+        columns.append((field.name, type_))
+    return columns
+
+
 def _load(
-    raw_dir: Path, settings: Settings, schema: str, tables: dict[str, list[tuple[str, str]]]
+    raw_dir: Path,
+    settings: Settings,
+    schema: str,
+    tables: dict[str, list[tuple[str, str]]],
+    file_columns: bool = False,
 ) -> dict[str, int]:
     import pyarrow.parquet as pq
 
@@ -387,9 +470,11 @@ def _load(
     with contextlib.closing(settings.connect()) as conn:
         with conn.cursor() as cur:
             cur.execute(f"create schema if not exists {_quote(schema)}")
-            for name, columns in tables.items():
+            for name, known in tables.items():
                 qualified = f"{_quote(schema)}.{_quote(name)}"
-                data = pq.read_table(raw_dir / f"{name}.parquet")
+                path = raw_dir / f"{name}.parquet"
+                data = pq.read_table(path)
+                columns = _table_columns(path, data, known, file_columns)
                 present = [column for column, _ in columns if column in data.column_names]
                 cur.execute(f"drop table if exists {qualified}")
                 cur.execute(
