@@ -1,9 +1,12 @@
-"""The same project on another engine: run `dbt build --target NAME` beside a DuckDB build of the
-same export and compare the ticket and weekly facts row for row.
+"""The same project on another engine: build it with `--target NAME` beside a DuckDB build of the
+same export and compare the tables row for row.
 
-Used by test_postgres.py and test_spark.py. Rows are matched on each model's grain; numbers must
-agree within 1e-6 (engines may sum doubles in another order), timestamps are compared as naive
-UTC, everything else exactly.
+Used by test_postgres.py and test_spark.py. The other engine builds day 1 of a sliced export and
+then day 2 with a plain, incremental `dbt build`; DuckDB builds day 2 from scratch. Every table the
+two builds make is compared, except each build's own bookkeeping (NOT_COMPARED). Rows are matched
+on a model's grain where GRAINS names one, else on all their columns; numbers must agree within
+1e-6 (engines may sum doubles in another order), timestamps are compared as naive UTC, everything
+else exactly.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import math
 import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +27,15 @@ from conftest import REPO, DbtWorkspace, dbt_invocation
 from metric_ledger.warehouse import connect as warehouse_connect
 
 ABS_TOL = 1e-6
-#: Each compared model with its grain (the sort key of the comparison).
-COMPARED = {
+#: Tables whose rows legitimately differ between the builds: the snapshot keeps history, the
+#: refresh set and the build state (rule fingerprints per build) are an incremental run's own
+#: bookkeeping (as in test_incremental.py).
+NOT_COMPARED = frozenset(
+    {"metric_dictionary_history", "int_tickets_refresh_set", "metric_ledger_build_state"}
+)
+#: The grain (sort key) of the models where it is narrower than all columns; other tables are
+#: sorted on all their columns.
+GRAINS = {
     "fct_tickets": ["ticket_id"],
     "fct_support_weekly": [
         "week_start_date",
@@ -37,23 +48,37 @@ COMPARED = {
         "branch",
     ],
 }
-
-#: The schema (suffix of the target schema on a non-production target) each compared model is in.
-SCHEMA_OF = {"fct_tickets": "support", "fct_support_weekly": "support"}
+#: Columns that legitimately differ between engines, by table: display strings of numbers.
+NOT_COMPARED_COLUMNS = {
+    # Doubles cast to text: `12.0` on DuckDB, `12` on PostgreSQL (the numbers are compared in
+    # the tables it reads).
+    "branch_league_table": {"counter_metric_values"},
+}
+#: A day-2 build that says this recomputed some incremental model in full (macros/incremental).
+RECOMPUTE = "rule fingerprint changed since its last build"
+#: A from-scratch build that is only a reference to compare with: no data or unit tests.
+REFERENCE_BUILD = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "test")
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
-#: Reads one model of a build: table name -> (column names, rows).
-RowReader = Callable[[str], Rows]
+#: One table of a build: (schema without the target schema's prefix, table name), e.g.
+#: ("support", "fct_tickets") for main_support.fct_tickets on DuckDB.
+Table = tuple[str, str]
+#: Reads one table of a build: table -> (column names, rows).
+RowReader = Callable[[Table], Rows]
 
 
 def start_dbt_build(
-    workspace: Path, raw_dir: Path, target: str, extra_env: dict[str, str]
+    workspace: Path,
+    raw_dir: Path,
+    target: str,
+    extra_env: dict[str, str],
+    extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[str]:
-    """Start `dbt build --target TARGET` (seeds, models, snapshot, data and unit tests) on
-    `raw_dir`, writing its target, logs and DuckDB file under `workspace` and its output to
-    `workspace/dbt.out`."""
+    """Start `dbt build --target TARGET` (seeds, models, snapshot, data and unit tests, unless
+    `extra_args` leave some out) on `raw_dir`, writing its target, logs and DuckDB file under
+    `workspace` and its output to `workspace/dbt.out`."""
     args, env = dbt_invocation(
-        "build", DbtWorkspace(root=workspace, raw_dir=raw_dir), ["--target", target]
+        "build", DbtWorkspace(root=workspace, raw_dir=raw_dir), ["--target", target, *extra_args]
     )
     with open(workspace / "dbt.out", "w") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
@@ -81,10 +106,23 @@ def wait_for_build(
         pytest.fail(f"{what} failed (exit {code}):\n{output[-20000:]}", pytrace=False)
 
 
-def duckdb_rows(path: Path, table: str) -> Rows:
-    """A model of the DuckDB build, from its schema (the target schema `main`, suffixed)."""
+def duckdb_tables(path: Path) -> list[Table]:
+    """Every table of the DuckDB build but NOT_COMPARED (views recompute from tables)."""
     with contextlib.closing(warehouse_connect(path)) as con:
-        cursor = con.execute(f'select * from "main_{SCHEMA_OF[table]}"."{table}"')
+        rows = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema like 'main\\_%' escape '\\' and table_type = 'BASE TABLE'"
+        ).fetchall()
+    return sorted(
+        (schema.removeprefix("main_"), name) for schema, name in rows if name not in NOT_COMPARED
+    )
+
+
+def duckdb_rows(path: Path, table: Table) -> Rows:
+    """A table of the DuckDB build, from its schema (the target schema `main`, suffixed)."""
+    schema, name = table
+    with contextlib.closing(warehouse_connect(path)) as con:
+        cursor = con.execute(f'select * from "main_{schema}"."{name}"')
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
 
@@ -103,8 +141,77 @@ def build_beside_duckdb(root: Path, raw_dir: Path, target: str, env: dict[str, s
                 proc.kill()
 
 
+@dataclass(frozen=True)
+class IncrementalBuilds:
+    """Where the builds of :func:`build_incremental_beside_duckdb` wrote: the workspaces of
+    DuckDB's from-scratch build and of the other engine's days 1 and 2 (each with its `dbt.out`
+    and `target/run_results.json`)."""
+
+    duck: Path
+    day1: Path
+    day2: Path
+
+    @property
+    def duckdb(self) -> Path:
+        """The DuckDB file of the from-scratch build."""
+        return self.duck / "wh.duckdb"
+
+    def day2_output(self) -> str:
+        return (self.day2 / "dbt.out").read_text(errors="replace")
+
+
+def build_incremental_beside_duckdb(
+    root: Path,
+    day1_raw: Path,
+    day2_raw: Path,
+    target: str,
+    env: dict[str, str],
+    load: Callable[[Path], None] | None = None,
+    duckdb_args: Sequence[str] = REFERENCE_BUILD,
+) -> IncrementalBuilds:
+    """On `target`: day 1 from scratch (seeds, models, snapshot: no tests), then a plain `dbt
+    build` of day 2 into the same warehouse, incremental, with every data and unit test. Beside
+    them, in parallel: DuckDB builds day 2 from scratch (`duckdb_args`: a reference without
+    tests by default). `load(raw_dir)` loads an export into the engine before each of its
+    builds (an engine that cannot read the Parquet files). Fails the test when a build fails."""
+    builds = IncrementalBuilds(root / "duck", root / f"{target}_day1", root / target)
+    if load is not None:
+        load(day1_raw)
+    duck = start_dbt_build(builds.duck, day2_raw, "duckdb", {}, duckdb_args)
+    running = [duck]
+    try:
+        day1 = start_dbt_build(builds.day1, day1_raw, target, env, REFERENCE_BUILD)
+        running.append(day1)
+        wait_for_build(day1, builds.day1, f"`dbt build --target {target}` of day 1")
+        if load is not None:
+            load(day2_raw)
+        day2 = start_dbt_build(builds.day2, day2_raw, target, env)
+        running.append(day2)
+        wait_for_build(day2, builds.day2, f"incremental `dbt build --target {target}` of day 2")
+        wait_for_build(duck, builds.duck, "`dbt build --target duckdb`")
+    finally:
+        for proc in running:
+            if proc.poll() is None:
+                proc.kill()
+    return builds
+
+
+def _sort_value(value: Any) -> tuple[bool, str]:
+    """A value as both engines' drivers give it, in a form that sorts the same on both sides:
+    numbers at 6 decimals, timestamps naive."""
+    if value is None:
+        return (True, "")
+    if isinstance(value, bool):
+        return (False, str(value))
+    if isinstance(value, (int, float, Decimal)):
+        return (False, f"{float(value):.6f}")
+    if isinstance(value, datetime):
+        return (False, value.replace(tzinfo=None).isoformat())
+    return (False, str(value))
+
+
 def _sort_key(row: dict[str, Any], key: Sequence[str]) -> tuple[tuple[bool, str], ...]:
-    return tuple((row[column] is None, str(row[column])) for column in key)
+    return tuple(_sort_value(row[column]) for column in key)
 
 
 def same_value(left: Any, right: Any) -> bool:
@@ -120,17 +227,28 @@ def same_value(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
+def _without(table: str, rows: Rows) -> Rows:
+    """The rows without the NOT_COMPARED_COLUMNS of `table`."""
+    skipped = NOT_COMPARED_COLUMNS.get(table, set())
+    if not skipped:
+        return rows
+    columns, values = rows
+    kept = [i for i, column in enumerate(columns) if column not in skipped]
+    return [columns[i] for i in kept], [tuple(row[i] for i in kept) for row in values]
+
+
 def differences(table: str, duckdb_rows: Rows, other_rows: Rows, other: str) -> list[str]:
-    """Every difference between the DuckDB rows and the other engine's rows of `table`."""
-    key = COMPARED[table]
-    duck_columns, duck_rows = duckdb_rows
-    other_columns, rows = other_rows
-    if other_columns != duck_columns:
+    """Every difference between the DuckDB rows and the other engine's rows of `table`. Columns
+    are matched by name (an engine may place a partition column last)."""
+    duck_columns, duck_rows = _without(table, duckdb_rows)
+    other_columns, rows = _without(table, other_rows)
+    if sorted(other_columns) != sorted(duck_columns):
         return [f"columns differ: duckdb {duck_columns} {other} {other_columns}"]
     if len(rows) != len(duck_rows):
         return [f"{len(duck_rows)} rows on duckdb, {len(rows)} on {other}"]
     if not duck_rows:
-        return ["empty on both engines: the comparison would prove nothing"]
+        return []
+    key = GRAINS.get(table, duck_columns)
 
     def ordered(columns: list[str], unordered: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         return sorted(
@@ -143,23 +261,25 @@ def differences(table: str, duckdb_rows: Rows, other_rows: Rows, other: str) -> 
         ordered(duck_columns, duck_rows), ordered(other_columns, rows), strict=True
     ):
         if _sort_key(duck_row, key) != _sort_key(other_row, key):
-            problems.append(f"grain {[duck_row[k] for k in key]} vs {[other_row[k] for k in key]}")
+            problems.append(f"row {[duck_row[k] for k in key]} vs {[other_row[k] for k in key]}")
             continue
         for column in duck_columns:
             if not same_value(duck_row[column], other_row[column]):
                 problems.append(
-                    f"{[duck_row[k] for k in key]} {column}: "
+                    f"{[duck_row[k] for k in GRAINS.get(table, duck_columns[:3])]} {column}: "
                     f"duckdb={duck_row[column]!r} {other}={other_row[column]!r}"
                 )
     return problems
 
 
-def comparison_report(duckdb_reader: RowReader, other_reader: RowReader, other: str) -> str:
-    """The differences of every compared model, at most 20 each; empty when they agree."""
+def comparison_report(
+    tables: Sequence[Table], duckdb_reader: RowReader, other_reader: RowReader, other: str
+) -> str:
+    """The differences of every table, at most 20 each; empty when they agree."""
     report = []
-    for table in sorted(COMPARED):
-        problems = differences(table, duckdb_reader(table), other_reader(table), other)
+    for table in tables:
+        problems = differences(table[1], duckdb_reader(table), other_reader(table), other)
         if problems:
-            report.append(f"{table}: {len(problems)} differences, first 20:")
+            report.append(f"{'.'.join(table)}: {len(problems)} differences, first 20:")
             report.extend("  " + problem for problem in problems[:20])
     return "\n".join(report)
