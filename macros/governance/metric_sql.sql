@@ -62,7 +62,7 @@
 {% endmacro %}
 
 {% macro _aggregate(measure) %}
-    {% set expr = measure.expr or measure.name %}
+    {% set expr = measure_expression(measure.expr or measure.name) %}
     {% if measure.agg == 'count' %}{{ return('count(' ~ expr ~ ')') }}
     {% elif measure.agg == 'count_distinct' %}{{ return('count(distinct ' ~ expr ~ ')') }}
     {% elif measure.agg == 'sum' %}{{ return('sum(' ~ expr ~ ')') }}

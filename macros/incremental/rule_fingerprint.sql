@@ -91,12 +91,14 @@
     per model (by name) and build. -#}
 {% macro build_state_relation() %}
     {% set schema = generate_schema_name('intermediate', none) | trim %}
-    {{ return(api.Relation.create(database=target.database, schema=schema, identifier='metric_ledger_build_state')) }}
+    {#- Spark's targets have no database. -#}
+    {% set database = target.database if target.database is defined else none %}
+    {{ return(api.Relation.create(database=database, schema=schema, identifier='metric_ledger_build_state')) }}
 {% endmacro %}
 
 {#- on-run-start: the build state table, in the intermediate schema, when the project builds an incremental
-    model on this target (on Spark they are tables: nothing to do). One statement, run once before
-    the models, so parallel post-hooks never race to create it. -#}
+    model on this target. One statement, run once before the models, so parallel post-hooks never
+    race to create it. -#}
 {% macro create_build_state_table() %}
     {% if execute %}
         {% set incremental = [] %}
@@ -107,15 +109,35 @@
         {#- A command that makes no schema (`dbt source freshness` on an empty warehouse) makes no table. -#}
         {% set state = build_state_relation() if incremental else none %}
         {% if incremental and adapter.check_schema_exists(state.database, state.schema) %}
-            create table if not exists {{ state }} (
-                model_name {{ dbt.type_string() }},
-                rule_fingerprint {{ dbt.type_string() }},
-                rule_components {{ dbt.type_string() }},
-                invocation_id {{ dbt.type_string() }},
-                built_at {{ dbt.type_timestamp() }}
-            )
+            {{ adapter.dispatch('create_build_state_table_sql', 'metric_ledger')(state) }}
         {% endif %}
     {% endif %}
+{% endmacro %}
+
+{% macro default__create_build_state_table_sql(state) %}
+    create table if not exists {{ state }} (
+        model_name {{ dbt.type_string() }},
+        rule_fingerprint {{ dbt.type_string() }},
+        rule_components {{ dbt.type_string() }},
+        invocation_id {{ dbt.type_string() }},
+        built_at {{ dbt.type_timestamp() }}
+    )
+{% endmacro %}
+
+{#- Spark: a plain Parquet table cannot take two appends at once (parallel post-hooks: the first
+    job's commit removes the `_temporary` directory the other writes to). Partitioned by model and
+    written by dynamic partition overwrite, each model replaces its own partition from a staging
+    directory of its own; the table keeps each model's latest build, which is all a run reads. -#}
+{% macro spark__create_build_state_table_sql(state) %}
+    create table if not exists {{ state }} (
+        rule_fingerprint string,
+        rule_components string,
+        invocation_id string,
+        built_at timestamp,
+        model_name string
+    )
+    using parquet
+    partitioned by (model_name)
 {% endmacro %}
 
 {#- Post-hook of the incremental models: the fingerprint this build was computed with (appended:
@@ -123,16 +145,38 @@
 {% macro record_rule_fingerprint() %}
     {% if execute and model.resource_type == 'model' and config.get('materialized') == 'incremental' %}
         {% set text = rule_components_text(rule_fingerprint_components(model.unique_id)) %}
-        insert into {{ build_state_relation() }}
-            (model_name, rule_fingerprint, rule_components, invocation_id, built_at)
-        values (
-            '{{ model.name }}',
-            '{{ local_md5(text) }}',
-            '{{ text | replace("'", "''") }}',
-            '{{ invocation_id }}',
-            cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
-        )
+        {{ adapter.dispatch('record_rule_fingerprint_sql', 'metric_ledger')(build_state_relation(), {
+            'model_name': "'" ~ model.name ~ "'",
+            'rule_fingerprint': "'" ~ local_md5(text) ~ "'",
+            'rule_components': "'" ~ text | replace("'", "''") ~ "'",
+            'invocation_id': "'" ~ invocation_id ~ "'",
+            'built_at': "cast('" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "' as " ~ dbt.type_timestamp() ~ ")",
+        }) }}
     {% endif %}
+{% endmacro %}
+
+{% macro default__record_rule_fingerprint_sql(state, values) %}
+    insert into {{ state }}
+        (model_name, rule_fingerprint, rule_components, invocation_id, built_at)
+    values (
+        {{ values.model_name }},
+        {{ values.rule_fingerprint }},
+        {{ values.rule_components }},
+        {{ values.invocation_id }},
+        {{ values.built_at }}
+    )
+{% endmacro %}
+
+{#- Spark: the model's own partition, replaced (spark__create_build_state_table_sql). -#}
+{% macro spark__record_rule_fingerprint_sql(state, values) %}
+    {% do run_query("set spark.sql.sources.partitionOverwriteMode = DYNAMIC") %}
+    insert overwrite table {{ state }} partition (model_name)
+    select
+        {{ values.rule_fingerprint }} as rule_fingerprint,
+        {{ values.rule_components }} as rule_components,
+        {{ values.invocation_id }} as invocation_id,
+        {{ values.built_at }} as built_at,
+        {{ values.model_name }} as model_name
 {% endmacro %}
 
 {#- Why this run must recompute every row of the model, or none: the model is incremental, its

@@ -5,7 +5,26 @@
     disappeared (a late duplicate quarantined them) is not left behind. Which rows are recomputed
     is operational, never definitional: the filter is marked so the metric fingerprint skips it,
     and the incremental-equals-full-refresh test guards that it changes no value.
+
+    Spark's plain Parquet tables cannot delete rows. There (dbt_project.yml) the incremental
+    models are partitioned by their ticket's created week (`created_week`) and use dbt-spark's
+    `insert_overwrite` strategy: a run overwrites the weeks its new rows fall in (dynamic partition
+    overwrite). The refresh set then holds every ticket of a week it touches
+    (`ticket_refresh_by_week`), so each rewritten week is whole.
 -#}
+
+{#- True when the incremental models rewrite whole created-week partitions (incremental_strategy
+    insert_overwrite) instead of deleting and appending tickets. -#}
+{% macro ticket_refresh_by_week() %}
+    {% if execute %}
+        {% for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            and node.config.incremental_strategy == 'insert_overwrite' %}
+            {{ return(true) }}
+        {% endfor %}
+    {% endif %}
+    {{ return(false) }}
+{% endmacro %}
 
 {#- The previous build of a model of this project, in the schema the model builds into (the
     warehouse layout puts models in several schemas), or none (first run or --full-refresh). -#}
@@ -40,8 +59,28 @@
     {% if change is not none %}
         {{ log(model.name ~ ": rule fingerprint changed since its last build (" ~ change ~ "); recomputing every ticket", info=True) }}
     {% endif %}
-    {% if is_incremental() %}
+    {% if is_incremental() and config.get('incremental_strategy') == 'insert_overwrite' %}
+        {{ drop_refreshed_weeks() }}
+    {% elif is_incremental() %}
         delete from {{ this }}
         where ticket_id in (select refresh_set.ticket_id from {{ ref('int_tickets_refresh_set') }} as refresh_set)
+    {% endif %}
+{% endmacro %}
+
+{#- The pre-hook on a table partitioned by created week (insert_overwrite): drop the weeks that hold
+    rows of the refresh set. insert_overwrite replaces the weeks its new rows fall in; a week whose
+    recomputed tickets all have no row any more (a late duplicate quarantined the only rated
+    survey of a week) has none, and would keep its old rows. Whole weeks: the refresh set holds
+    every ticket of them. -#}
+{% macro drop_refreshed_weeks() %}
+    {% set weeks = run_query(
+        "select distinct created_week from " ~ this ~ " where ticket_id in (select ticket_id from "
+        ~ ref('int_tickets_refresh_set') ~ ")").columns[0].values() %}
+    {% set partitions = [] %}
+    {% for week in weeks %}
+        {% do partitions.append("partition (created_week = " ~ ("null" if week is none else "date '" ~ week ~ "'") ~ ")") %}
+    {% endfor %}
+    {% if partitions %}
+        alter table {{ this }} drop if exists {{ partitions | join(', ') }}
     {% endif %}
 {% endmacro %}

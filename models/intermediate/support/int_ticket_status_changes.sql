@@ -1,7 +1,9 @@
 {#- Rule: the status timeline. Statuses are read from status_change events (`new_value`) in
     event order; a ticket is `new` from created_at until its first change, so the first change's
     previous status is `new` and its previous change time is created_at. `old_value` is ignored.
-    One row per status change, with the status before it and when the next change happened. -#}
+    One row per status change, with the status before it and when the next change happened.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -49,6 +51,7 @@ final as (
         event_id,
         ticket_id,
         ticket_created_at,
+        {{ week_start('ticket_created_at') }} as created_week,
         change_number,
         changed_at,
         status,

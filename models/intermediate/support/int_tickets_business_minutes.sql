@@ -1,6 +1,8 @@
 {#- Rule: first response in business minutes. The minutes of [created_at, first_response_at]
     that fall inside the business-hours windows of the ticket's region (0.0 when none do; null
-    when there is no first response). -#}
+    when there is no first response).
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -55,6 +57,7 @@ final as (
 
     select
         tickets.ticket_id,
+        {{ week_start('tickets.created_at') }} as created_week,
         coalesce(overlap_totals.business_minutes, 0.0) as first_response_business_minutes
     from tickets
     left join overlap_totals

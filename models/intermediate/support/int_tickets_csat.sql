@@ -1,6 +1,8 @@
 {#- Rule: the ticket's CSAT. The answered survey (responded_at and rating not null) with the
     latest responded_at (ties: later sent_at, then greater survey_id) gives csat_rating;
-    is_satisfied = rating >= 4. Quarantined surveys are excluded. One row per rated ticket. -#}
+    is_satisfied = rating >= 4. Quarantined surveys are excluded. One row per rated ticket.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -16,6 +18,7 @@ ranked as (
 
     select
         ticket_id,
+        ticket_created_at,
         rating,
         row_number() over (
             partition by ticket_id
@@ -29,6 +32,7 @@ final as (
 
     select
         ticket_id,
+        {{ week_start('ticket_created_at') }} as created_week,
         rating as csat_rating,
         rating >= 4 as is_satisfied
     from ranked

@@ -5,7 +5,9 @@
       first_meaningful_response_at: the earliest meaningful reply at or after created_at.
       Both null for outbound tickets.
     - public_agent_reply_count: every agent reply (an outbound ticket's opening message included).
-    One row per ticket that has at least one message. -#}
+    One row per ticket that has at least one message.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -44,6 +46,7 @@ replies as (
 
     select
         ticket_id,
+        min(ticket_created_at) as ticket_created_at,
         min(case when is_agent_reply and occurred_at >= ticket_created_at then occurred_at end)
             as first_reply_at,
         min(case when is_meaningful_reply and occurred_at >= ticket_created_at then occurred_at end)
@@ -58,6 +61,7 @@ final as (
 
     select
         replies.ticket_id,
+        {{ week_start('replies.ticket_created_at') }} as created_week,
         coalesce(opening_messages.is_outbound, false) as is_outbound,
         case
             when not coalesce(opening_messages.is_outbound, false) then replies.first_reply_at

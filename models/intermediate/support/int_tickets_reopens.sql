@@ -1,6 +1,8 @@
 {#- Rule: reopens. A reopen is a status change whose previous status in the timeline is solved
     and whose new status is new, open, pending or on_hold, at most `reopen_window_days`
-    (inclusive) after that solve. One row per ticket with at least one status change. -#}
+    (inclusive) after that solve. One row per ticket with at least one status change.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -15,6 +17,7 @@ final as (
 
     select
         ticket_id,
+        {{ week_start('min(ticket_created_at)') }} as created_week,
         sum(
             case
                 when

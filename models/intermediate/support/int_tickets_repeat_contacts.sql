@@ -1,7 +1,9 @@
 {#- Rule: repeat contact. A ticket is a repeat contact when another included ticket (another
     ticket_id) of the same requester and contact reason was created strictly after this ticket's
     first_solved_at and at most `repeat_contact_window_days` after it. False when the ticket was
-    never solved. One row per ticket that was first solved. -#}
+    never solved. One row per ticket that was first solved.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -23,6 +25,7 @@ solved_tickets as (
 
     select
         tickets.ticket_id,
+        tickets.created_at,
         tickets.requester_id,
         tickets.contact_reason,
         resolutions.first_solved_at
@@ -62,6 +65,7 @@ final as (
 
     select
         solved_tickets.ticket_id,
+        {{ week_start('solved_tickets.created_at') }} as created_week,
         repeats.ticket_id is not null as is_repeat_contact
     from solved_tickets
     left join repeats

@@ -6,7 +6,9 @@
       clipped to [created_at, resolved_at]; on_hold does not pause the clock. Null when
       unresolved, 0.0 when resolved without pending time.
     - resolution_minutes: created_at to resolved_at minus pending_minutes.
-    One row per ticket with at least one status change. -#}
+    One row per ticket with at least one status change.
+    created_week, the week of the ticket's created_at, is operational: the partition an
+    incremental run rewrites on Spark. -#}
 -- depends_on: {{ ref('int_tickets_refresh_set') }}
 with
 
@@ -89,6 +91,7 @@ final as (
 
     select
         resolved.ticket_id,
+        {{ week_start('resolved.created_at') }} as created_week,
         resolved.latest_status,
         resolved.first_solved_at,
         resolved.resolved_at,

@@ -8,7 +8,9 @@ source as (
 
 tickets as (
 
-    select ticket_id
+    select
+        ticket_id,
+        created_at
     from {{ ref('stg_helpdesk__tickets') }}
     where is_primary_row
 
@@ -31,7 +33,8 @@ checked as (
     select
         typed.*,
         count(*) over (partition by typed.survey_id) as rows_with_survey_id,
-        tickets.ticket_id is not null as is_known_ticket
+        tickets.ticket_id is not null as is_known_ticket,
+        tickets.created_at as ticket_created_at
     from typed
     left join tickets
         on typed.ticket_id = tickets.ticket_id
@@ -46,6 +49,7 @@ final as (
         sent_at,
         responded_at,
         rating,
+        ticket_created_at,
         responded_at is not null and rating is not null as is_answered,
         case
             when survey_id is null then 'null_key'

@@ -114,10 +114,10 @@ final as (
         week_start_date,
         max(case when cohort_dimension = 'channel' then 1 else 0 end) = 1 as reverses_by_channel,
         max(case when cohort_dimension = 'contact_reason' then 1 else 0 end) = 1 as reverses_by_contact_reason,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat(['branch_a', "'/'", 'branch_b', "' by '", 'cohort_dimension']),
             "', '",
-            "order by branch_a, branch_b, cohort_dimension"
+            order_by=['branch_a', 'branch_b', 'cohort_dimension']
         ) }} as reversed_pairs
     from compared
     where
