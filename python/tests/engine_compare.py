@@ -1,22 +1,23 @@
 """The same project on another engine: build it with `--target NAME` beside a DuckDB build of the
 same export and compare the tables row for row.
 
-Used by test_postgres.py and test_spark.py. The other engine builds day 1 of a sliced export and
-then day 2 with a plain, incremental `dbt build`; DuckDB builds day 2 from scratch. Every table the
-two builds make is compared, except each build's own bookkeeping (NOT_COMPARED). Rows are matched
-on a model's grain where GRAINS names one, else on all their columns; numbers must agree within
-1e-6 (engines may sum doubles in another order), timestamps are compared as naive UTC, everything
-else exactly.
+Used by test_postgres.py and test_spark.py (test_zendesk_postgres.py shares its server). The
+other engine builds day 1 of a sliced export and then day 2 with a plain, incremental `dbt build`;
+DuckDB builds day 2 from scratch. Every table the two builds make is compared, except each build's
+own bookkeeping (NOT_COMPARED). Rows are matched on a model's grain where GRAINS names one, else on
+all their columns; numbers must agree within 1e-6 (engines may sum doubles in another order),
+timestamps are compared as naive UTC, everything else exactly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import socket
 import subprocess
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from typing import Any
 import pytest
 from conftest import REPO, DbtWorkspace, dbt_invocation
 
+from metric_ledger import synth
+from metric_ledger.engines import postgres
+from metric_ledger.synth.slicing import SliceSummary, slice_export
 from metric_ledger.warehouse import connect as warehouse_connect
 
 ABS_TOL = 1e-6
@@ -73,6 +77,46 @@ Rows = tuple[list[str], list[tuple[Any, ...]]]
 Table = tuple[str, str]
 #: Reads one table of a build: table -> (column names, rows).
 RowReader = Callable[[Table], Rows]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def postgres_server(dbname: str, test_name: str) -> Iterator[postgres.LocalServer]:
+    """A started throwaway PostgreSQL server on a free loopback port, for a module fixture to
+    `yield from`: stopped and removed at teardown, also when the test fails. Skips the test
+    (saying so on the output) only when the server binaries are not on the machine."""
+    if postgres.find_bin_dir() is None:
+        reason = (
+            "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin, "
+            f"$METRIC_LEDGER_PG_BIN or PATH: install the Debian package postgresql to run "
+            f"{test_name}"
+        )
+        print(f"\nSKIPPED {test_name}: {reason}")
+        pytest.skip(reason)
+    settings = replace(postgres.Settings(), port=_free_port(), dbname=dbname)
+    server = postgres.LocalServer(settings=settings)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def two_day_export(
+    root: Path, tickets: int, seed: int, weeks: int, day_1: datetime
+) -> SliceSummary:
+    """A generated export under `root`, sliced into the exports of two days: `root/day1` as it
+    stood at `day_1`, `root/day2` one day later (new tickets, new events on old tickets, late
+    events that occurred before day 1 but arrived after it). Returns day 1's summary."""
+    full = root / "full_export"
+    synth.generate(full, tickets=tickets, seed=seed, weeks=weeks)
+    day1 = slice_export(full, root / "day1", day_1, late_share=0.05)
+    slice_export(full, root / "day2", day_1 + timedelta(days=1), late_share=0.05)
+    return day1
 
 
 def start_dbt_build(
@@ -160,7 +204,7 @@ def build_incremental_beside_duckdb(
     day2_raw: Path,
     target: str,
     env: dict[str, str],
-    load: Callable[[Path], None] | None = None,
+    load: Callable[[Path], object] | None = None,
     after_day1: Callable[[], None] | None = None,
     duckdb_args: Sequence[str] = REFERENCE_BUILD,
 ) -> IncrementalBuilds:

@@ -19,11 +19,9 @@ Skipped only when the PostgreSQL server binaries (initdb, pg_ctl) are not on the
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -37,11 +35,11 @@ from engine_compare import (
     comparison_report,
     duckdb_rows,
     duckdb_tables,
+    postgres_server,
+    two_day_export,
 )
 
-from metric_ledger import synth
 from metric_ledger.engines import postgres
-from metric_ledger.synth.slicing import slice_export
 
 pytestmark = pytest.mark.engine
 
@@ -51,30 +49,10 @@ TICKETS, WEEKS, SEED = 3000, 6, 4
 DAY_1 = datetime(2026, 2, 9)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[postgres.LocalServer]:
     """A started throwaway server on a free loopback port; stopped and removed at teardown."""
-    if postgres.find_bin_dir() is None:
-        reason = (
-            "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin, "
-            "$METRIC_LEDGER_PG_BIN or PATH: install the Debian package postgresql to run the "
-            "postgres-target test"
-        )
-        print(f"\nSKIPPED test_postgres: {reason}")
-        pytest.skip(reason)
-    settings = replace(postgres.Settings(), port=_free_port(), dbname="metric_ledger_pytest")
-    server = postgres.LocalServer(settings=settings)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from postgres_server("metric_ledger_pytest", "test_postgres")
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +61,7 @@ def builds(
 ) -> Iterator[dict[str, Any]]:
     """Day 1 then day 2 (incremental) on PostgreSQL, beside DuckDB's build of day 2."""
     root = tmp_path_factory.mktemp("postgres_target")
-    full = root / "full_export"
-    synth.generate(full, tickets=TICKETS, seed=SEED, weeks=WEEKS)
-    day1 = slice_export(full, root / "day1", DAY_1, late_share=0.05)
-    slice_export(full, root / "day2", DAY_1 + timedelta(days=1), late_share=0.05)
+    day1 = two_day_export(root, TICKETS, SEED, WEEKS, DAY_1)
     started = time.perf_counter()
     pg_env = {**pg_server.settings.env(), "METRIC_LEDGER_PG_SCHEMA": PG_SCHEMA}
     runs = build_incremental_beside_duckdb(
@@ -136,7 +111,7 @@ def test_postgres_incremental_build_matches_duckdb(builds: dict[str, Any]) -> No
         f"select refresh_reason, count(*) from {PG_SCHEMA}_intermediate.int_tickets_refresh_set "
         "group by refresh_reason",
     )
-    reasons = dict(refresh)
+    reasons: dict[str, int] = dict(refresh)
     _, total = _query(server, f"select count(*) from {PG_SCHEMA}_support.fct_tickets")
     assert total[0][0] > 0
     assert "full" not in reasons and {"new_ticket", "updated"} <= set(reasons), reasons

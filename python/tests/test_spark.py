@@ -24,7 +24,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,8 @@ from engine_compare import (
     comparison_report,
     duckdb_rows,
     duckdb_tables,
+    two_day_export,
 )
-
-from metric_ledger import synth
-from metric_ledger.synth.slicing import slice_export
 
 pytestmark = pytest.mark.engine
 
@@ -73,10 +71,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         print(f"\nSKIPPED test_spark: {reason}")
         pytest.skip(reason)
     root = tmp_path_factory.mktemp("spark_target")
-    full = root / "full_export"
-    synth.generate(full, tickets=TICKETS, seed=SEED, weeks=WEEKS)
-    day1 = slice_export(full, root / "day1", DAY_1, late_share=0.05)
-    slice_export(full, root / "day2", DAY_1 + timedelta(days=1), late_share=0.05)
+    day1 = two_day_export(root, TICKETS, SEED, WEEKS, DAY_1)
     spark_dir = root / "spark_session"
     warehouse = spark_dir / "warehouse"
     spark_env = {

@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import REPO, ZENDESK_TICKETS, ZENDESK_VARS, DbtWorkspace
 from conftest import dbt_invocation as conftest_dbt_invocation
-from engine_compare import Rows, comparison_report, duckdb_rows, same_value
+from engine_compare import Rows, comparison_report, duckdb_rows, postgres_server, same_value
 
 from metric_ledger.engines import postgres
 from metric_ledger.warehouse import connect as warehouse_connect
@@ -49,30 +47,10 @@ BUILD_SELECTION = (
 METRIC_VALUES_KEY = ("metric_name", "week_start_date")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[postgres.LocalServer]:
     """A started throwaway server on a free loopback port; stopped and removed at teardown."""
-    if postgres.find_bin_dir() is None:
-        reason = (
-            "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin, "
-            "$METRIC_LEDGER_PG_BIN or PATH: install the Debian package postgresql to run the "
-            "Zendesk postgres test"
-        )
-        print(f"\nSKIPPED test_zendesk_postgres: {reason}")
-        pytest.skip(reason)
-    settings = replace(postgres.Settings(), port=_free_port(), dbname="metric_ledger_zendesk")
-    server = postgres.LocalServer(settings=settings)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from postgres_server("metric_ledger_zendesk", "test_zendesk_postgres")
 
 
 @pytest.fixture(scope="module")
