@@ -140,24 +140,27 @@ ZENDESK_VARS: dict[str, object] = {
 }
 
 
+def generate_command(raw: Path, tickets: int, seed: int, *options: str) -> list[str]:
+    """`metric-ledger generate RAW --tickets N --seed S [options]`."""
+    return [
+        str(BIN / "metric-ledger"),
+        "generate",
+        str(raw),
+        "--tickets",
+        str(tickets),
+        "--seed",
+        str(seed),
+        *options,
+    ]
+
+
 def generate_zendesk(
     raw: Path, helpdesk: Path, tickets: int, seed: int, env: dict[str, str]
 ) -> float:
     """Generate the export as Zendesk's tables (`generate --source zendesk`) and copy the WFM
     tables from the helpdesk export of the same seed. Returns peak GiB."""
     _, peak = run_child(
-        [
-            str(BIN / "metric-ledger"),
-            "generate",
-            str(raw),
-            "--tickets",
-            str(tickets),
-            "--seed",
-            str(seed),
-            "--source",
-            "zendesk",
-        ],
-        env,
+        generate_command(raw, tickets, seed, "--source", "zendesk"), env
     )
     for table in WFM_TABLES:
         shutil.copy(helpdesk / f"{table}.parquet", raw / f"{table}.parquet")
@@ -172,34 +175,14 @@ def generate(
     million tickets). Agents and shifts come from the first chunk. Returns peak GiB."""
     chunks = max(1, -(-tickets // chunk))
     if chunks == 1:
-        _, peak = run_child(
-            [
-                str(BIN / "metric-ledger"),
-                "generate",
-                str(raw),
-                "--tickets",
-                str(tickets),
-                "--seed",
-                str(seed),
-            ],
-            env,
-        )
+        _, peak = run_child(generate_command(raw, tickets, seed), env)
         return peak
     peak = 0.0
     parts = raw.parent / "chunks"
     for index in range(chunks):
         size = min(chunk, tickets - index * chunk)
         _, gib = run_child(
-            [
-                str(BIN / "metric-ledger"),
-                "generate",
-                str(parts / str(index)),
-                "--tickets",
-                str(size),
-                "--seed",
-                str(seed + index),
-            ],
-            env,
+            generate_command(parts / str(index), size, seed + index), env
         )
         peak = max(peak, gib)
     raw.mkdir(parents=True, exist_ok=True)
