@@ -9,6 +9,7 @@ errors and for an OSError the library did not name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +204,18 @@ _WAREHOUSE = click.option(
     default=None,
     help="DuckDB warehouse file [default: $METRIC_LEDGER_DB or warehouse/metric_ledger.duckdb].",
 )
+
+
+def _out_dir(default: str, text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The option `--out DIR` (a directory, default `default`) into the parameter out_dir."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=text,
+    )
 
 
 def _warehouse_path(database: Path | None) -> Path:
@@ -732,14 +745,7 @@ def backtest_command(
     help="Print the ledger scaffold of a new metric NAME instead, every field explained.",
 )
 @_WAREHOUSE
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Directory for premortem_METRIC.md and .html.",
-)
+@_out_dir("reports", "Directory for premortem_METRIC.md and .html.")
 @_MANIFEST
 def premortem_command(
     metric: str | None, new_name: str | None, database: Path | None, out_dir: Path,
@@ -835,14 +841,7 @@ def memo_command(
 
 @main.command("report")
 @_WAREHOUSE
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports/drift"),
-    show_default=True,
-    help="Directory for index.html.",
-)
+@_out_dir("reports/drift", "Directory for index.html.")
 @click.option(
     "--weeks",
     type=click.IntRange(min=1),
@@ -948,14 +947,7 @@ def zendesk_group() -> None:
 
 @zendesk_group.command("schedules")
 @click.argument("raw_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("seeds"),
-    show_default=True,
-    help="Directory for business_hours.csv and holidays.csv (the project's seeds).",
-)
+@_out_dir("seeds", "Directory for business_hours.csv and holidays.csv (the project's seeds).")
 @click.option(
     "--region",
     "regions",

@@ -350,6 +350,40 @@ left join calendar_causes using (zendesk_ticket_id)
 left join schedule_changes using (zendesk_ticket_id)"""
 
 
+#: What each known cause means for one ticket, filled in from its reconciliation row.
+_DETAILS = {
+    "auto_response": (
+        "Zendesk's first reply is an agent's trigger auto-response at {reply_moment}; "
+        "metric_ledger never counts an auto-response"
+    ),
+    "deleted": (
+        "Zendesk's first reply is a public comment at {reply_moment} deleted since; "
+        "metric_ledger reads only live comments"
+    ),
+    "outbound": (
+        "an agent opened the ticket: Zendesk measures to the agent's next public comment, "
+        "metric_ledger has no first response for an outbound ticket"
+    ),
+    "schedule": (
+        "the ticket's schedule changed at {changed_at} (schedule {first_schedule} to "
+        "{reply_schedule}): Zendesk counts business minutes in the schedule in force at the "
+        "reply, metric_ledger in the region's"
+    ),
+    "pending_pause": (
+        "{pending_minutes:.1f} minutes pending: metric_ledger's resolution pauses while "
+        "pending, Zendesk's full resolution time does not"
+    ),
+    "merged": (
+        "closed by a merge: metric_ledger's resolution is the close, Zendesk records no "
+        "resolution for a merge"
+    ),
+    "reopened": (
+        "reopened and now {latest_status}: Zendesk keeps the last solve's full resolution "
+        "time, metric_ledger has none until it is solved again"
+    ),
+}
+
+
 def _detail(row: Mapping[str, Any]) -> str:
     cause = row["cause"]
     if cause == "not_in_ticket_metric":
@@ -358,30 +392,8 @@ def _detail(row: Mapping[str, Any]) -> str:
         return "deleted in Zendesk: the build ignores deleted tickets"
     if row["metric"] == "first_response_business_minutes" and cause != "schedule":
         return f"the calendar first response differs too ({cause}): the reply moment differs"
-    if cause == "auto_response":
-        return (f"Zendesk's first reply is an agent's trigger auto-response at "
-                f"{row['reply_moment']}; metric_ledger never counts an auto-response")  # fmt: skip
-    if cause == "deleted":
-        return (f"Zendesk's first reply is a public comment at {row['reply_moment']} deleted "
-                "since; metric_ledger reads only live comments")  # fmt: skip
-    if cause == "outbound":
-        return ("an agent opened the ticket: Zendesk measures to the agent's next public "
-                "comment, metric_ledger has no first response for an outbound ticket")  # fmt: skip
-    if cause == "schedule":
-        return (f"the ticket's schedule changed at {row['changed_at']} (schedule "
-                f"{row['first_schedule']} to {row['reply_schedule']}): Zendesk counts "
-                "business minutes in the schedule in force at the reply, metric_ledger in "
-                "the region's")  # fmt: skip
-    if cause == "pending_pause":
-        return (f"{row['pending_minutes']:.1f} minutes pending: metric_ledger's resolution "
-                "pauses while pending, Zendesk's full resolution time does not")  # fmt: skip
-    if cause == "merged":
-        return ("closed by a merge: metric_ledger's resolution is the close, Zendesk records "
-                "no resolution for a merge")  # fmt: skip
-    if cause == "reopened":
-        return (f"reopened and now {row['latest_status']}: Zendesk keeps the last solve's full "
-                "resolution time, metric_ledger has none until it is solved again")  # fmt: skip
-    return "no known rule reproduces Zendesk's number"
+    template = _DETAILS.get(cause)
+    return template.format(**row) if template else "no known rule reproduces Zendesk's number"
 
 
 def reconcile(raw_dir: Path, database: Path, ids: IdRule | None = None) -> Reconciliation:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -238,6 +238,21 @@ def _nulls(path: Path, row: int, record: dict[str, Any], columns: Sequence[str])
     return [f"{path}: row {row}: column {c}: null" for c in columns if record.get(c) is None]
 
 
+def _live_rows(
+    path: Path, rows: list[dict[str, Any]], table: str, problems: list[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(1-based row, record) of each row not deleted in Zendesk whose read columns are all set;
+    a null in a read column is one problem per column, and the row is skipped."""
+    for row, record in enumerate(rows, start=1):
+        if record.get("_fivetran_deleted"):
+            continue
+        missing = _nulls(path, row, record, list(_COLUMNS[table]))
+        if missing:
+            problems.extend(missing)
+            continue
+        yield row, record
+
+
 @dataclass
 class _Schedule:
     id: int
@@ -258,13 +273,7 @@ def _schedules(
 ) -> dict[int, _Schedule]:
     """The live schedules of `schedule` with their checked intervals."""
     schedules: dict[int, _Schedule] = {}
-    for row, record in enumerate(rows, start=1):
-        if record.get("_fivetran_deleted"):
-            continue
-        missing = _nulls(path, row, record, list(_COLUMNS["schedule"]))
-        if missing:
-            problems.extend(missing)
-            continue
+    for row, record in _live_rows(path, rows, "schedule", problems):
         start, end = int(record["start_time"]), int(record["end_time"])
         try:
             week_interval_to_opening(start, end)
@@ -341,13 +350,7 @@ def _holidays(
 ) -> list[tuple[int, date]]:
     """(schedule id, local date) of every day of every live holiday."""
     days: set[tuple[int, date]] = set()
-    for row, record in enumerate(rows, start=1):
-        if record.get("_fivetran_deleted"):
-            continue
-        missing = _nulls(path, row, record, list(_COLUMNS["schedule_holiday"]))
-        if missing:
-            problems.extend(missing)
-            continue
+    for row, record in _live_rows(path, rows, "schedule_holiday", problems):
         sid = int(record["schedule_id"])
         if sid not in schedules:
             problems.append(
