@@ -33,6 +33,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from metric_ledger.synth import zendesk_schema
@@ -238,6 +239,15 @@ def dbt(
     ]
 
 
+def keep_run_results(workdir: Path, step: str) -> dict[str, Any]:
+    """The step's run_results.json, kept as WORKDIR/run_results_STEP.json (every node's
+    timing, for a profile of the step) and returned."""
+    path = workdir / "target" / "run_results.json"
+    shutil.copy(path, workdir / f"run_results_{step}.json")
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
 def slowest_models(workdir: Path, count: int = 5) -> list[str]:
     results = json.loads((workdir / "target" / "run_results.json").read_text())[
         "results"
@@ -368,7 +378,7 @@ def main() -> None:
         env,
     )
     slowest = slowest_models(workdir)
-    full_results = json.loads((workdir / "target" / "run_results.json").read_text())
+    full_results = keep_run_results(workdir, "full_build")
     unit_s, _ = run_child(
         dbt(
             "test", workdir, current, "--select", "test_type:unit", variables=variables
@@ -430,7 +440,7 @@ def main() -> None:
         incremental_s, incremental_gib = run_child(
             dbt("build", workdir, current, "--exclude-resource-type", "unit_test"), env
         )
-        run_results = json.loads((workdir / "target" / "run_results.json").read_text())
+        run_results = keep_run_results(workdir, "incremental_day")
         split = {"model": 0.0, "test": 0.0}
         for result in run_results["results"]:
             kind = result["unique_id"].split(".")[0]
@@ -443,6 +453,7 @@ def main() -> None:
             # The same day again with `dbt run` (models only, data tests skipped): what the
             # models cost without dbt's per-test overhead.
             run_only_s, _ = run_child(dbt("run", workdir, current), env)
+            keep_run_results(workdir, "incremental_day_models_only")
             refreshed = (
                 warehouse_connect(database)
                 .execute("select count(*) from int_tickets_refresh_set")
