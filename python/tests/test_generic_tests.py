@@ -110,26 +110,30 @@ def test_a_value_outside_a_listed_columns_values_fails_and_is_named(
     shutil.copy(built_project / "warehouse.duckdb", broken)
     with warehouse_connect(broken, read_only=False) as con:
         table = _table(con, "fct_tickets")
-        first, second, third = (
+        first, second, third, fourth, fifth = (
             row[0]
             for row in con.execute(
-                f"select ticket_id from {table} where not is_quarantined order by ticket_id limit 3"
+                f"select ticket_id from {table} where not is_quarantined order by ticket_id limit 5"
             ).fetchall()
         )
-        # A quarantined ticket's channel is outside the test's `where`: not a failure.
+        # A quarantined ticket's channel is outside the test's `where`, and a null passes as in
+        # dbt's accepted_values: neither is a failure.
         con.execute(
             f"update {table} set channel = 'fax', is_quarantined = true where ticket_id = ?",
             [first],
         )
+        con.execute(f"update {table} set channel = null where ticket_id = ?", [fifth])
         con.execute(f"update {table} set priority = 'p9' where ticket_id = ?", [second])
         con.execute(f"update {table} set latest_status = 'archived' where ticket_id = ?", [third])
+        # An integer column's values are compared as numbers (unquoted).
+        con.execute(f"update {table} set csat_rating = 9 where ticket_id = ?", [fourth])
     failed = run_in_project(
         built_project, ["test", "--select", selector, "--store-failures"], db=broken, check=False
     )
     assert failed.returncode == 1, failed.stdout[-3000:]
     stored = _stored_failures(broken, "accepted_values_columns_fct_tickets")
     assert sorted(stored.values()) == [
-        [("latest_status", 1, "archived")],
+        [("csat_rating", 1, "9"), ("latest_status", 1, "archived")],
         [("priority", 1, "p9")],
     ], stored
 

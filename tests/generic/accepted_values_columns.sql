@@ -1,9 +1,10 @@
 {#- Every one of `columns` (a mapping column -> accepted values) holds only its accepted values
     (nulls pass): one row per column with values outside its list, with how many rows hold them
-    and the smallest such value. The same invariant as dbt's `accepted_values` on each column, in
-    one pass over the model and one node (DECISIONLOG.md: a test node costs dbt about 50 to
-    100 ms on DuckDB and up to a second on Spark, whatever the data). Strings are quoted, numbers
-    are not (dbt's `quote: false`). -#}
+    and the smallest such value (as text). The same invariant as dbt's `accepted_values` on each
+    column, in one pass over the model and one node (DECISIONLOG.md: a test node costs dbt about
+    50 to 100 ms on DuckDB and up to a second on Spark, whatever the data). Strings are quoted,
+    numbers are not (dbt's `quote: false`); any other YAML value (a date, a boolean) is a
+    compilation error: quote it. -#}
 {% test accepted_values_columns(model, columns) %}
 
 with
@@ -15,7 +16,14 @@ counts as (
         {%- set rejected -%}
         {{ column }} is not null and {{ column }} not in (
             {%- for value in values -%}
-            {{ "'" ~ dbt.escape_single_quotes(value) ~ "'" if value is string else value }}{{ ', ' if not loop.last }}
+            {%- if value is string -%}
+            '{{ dbt.escape_single_quotes(value) }}'
+            {%- elif value is number and value is not boolean -%}
+            {{ value }}
+            {%- else -%}
+            {{ exceptions.raise_compiler_error("accepted_values_columns: " ~ column ~ ": " ~ value ~ " is neither a string nor a number (quote dates and booleans in the YAML)") }}
+            {%- endif -%}
+            {{ ', ' if not loop.last }}
             {%- endfor -%}
         )
         {%- endset -%}
