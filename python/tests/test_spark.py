@@ -52,6 +52,9 @@ TICKETS, WEEKS, SEED = 2000, 8, 8
 DAY_1 = datetime(2026, 2, 16)
 #: What Spark does not build, and why (DECISIONLOG.md, "Spark").
 NOT_ON_SPARK = {"snapshot.metric_ledger.metric_dictionary_history"}
+#: Views elsewhere, tables on Spark (dbt_project.yml: Spark replans a view in every reader);
+#: compared with the DuckDB build's view.
+TABLES_ON_SPARK_ONLY = [("intermediate", "int_metric_weeks"), ("intermediate", "int_ticket_owners")]
 
 
 def _partition_files(warehouse: Path) -> dict[str, set[str]]:
@@ -165,7 +168,7 @@ def test_spark_incremental_build_passes_and_matches_duckdb(builds: dict[str, Any
     rewritten = {week for week, files in day1_files.items() if day2_files.get(week) != files}
     assert kept and rewritten, f"weeks kept {sorted(kept)}, rewritten {sorted(rewritten)}"
 
-    tables = duckdb_tables(runs.duckdb)
+    tables = sorted(duckdb_tables(runs.duckdb) + TABLES_ON_SPARK_ONLY)
     assert ("support", "fct_tickets") in tables and len(tables) > 40, tables
     assert _spark_tables(warehouse) == tables
     report = comparison_report(
