@@ -2,11 +2,11 @@
 same export and compare the tables row for row.
 
 Used by test_postgres.py and test_spark.py (test_zendesk_postgres.py starts its server with the
-same helper). The other engine builds day 1 of a sliced export and then day 2 with a plain, incremental `dbt build`;
-DuckDB builds day 2 from scratch. Every table the two builds make is compared, except each build's
-own bookkeeping (NOT_COMPARED). Rows are matched on a model's grain where GRAINS names one, else on
-all their columns; numbers must agree within 1e-6 (engines may sum doubles in another order),
-timestamps are compared as naive UTC, everything else exactly.
+same helper). The other engine builds day 1 of a sliced export and then day 2 with a plain,
+incremental `dbt build`; DuckDB builds day 2 from scratch. Every table the two builds make is
+compared, except each build's own bookkeeping (NOT_COMPARED). Rows are matched on a model's grain
+where GRAINS names one, else on all their columns; numbers must agree within 1e-6 (engines may sum
+doubles in another order), timestamps are compared as naive UTC, everything else exactly.
 """
 
 from __future__ import annotations
