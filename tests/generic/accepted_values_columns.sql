@@ -37,15 +37,7 @@ counts as (
 
 failures as (
 
-    {% for column in columns -%}
-    select
-        '{{ column }}' as column_name,
-        rejected_rows_{{ loop.index }} as rejected_rows,
-        first_rejected_{{ loop.index }} as first_rejected_value
-    from counts
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    {{- one_row_per_check(columns, 'column_name', {'rejected_rows': 'rejected_rows', 'first_rejected': 'first_rejected_value'}) }}
 
 )
 

@@ -19,14 +19,7 @@ counts as (
 
 failures as (
 
-    {% for expression in expressions -%}
-    select
-        '{{ dbt.escape_single_quotes(expression) }}' as expression,
-        failing_rows_{{ loop.index }} as failing_rows
-    from counts
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    {{- one_row_per_check(expressions, 'expression', {'failing_rows': 'failing_rows'}) }}
 
 )
 

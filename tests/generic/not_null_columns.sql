@@ -6,7 +6,7 @@
 
 with
 
-null_counts as (
+counts as (
 
     select
         {% for column in columns -%}
@@ -18,14 +18,7 @@ null_counts as (
 
 failures as (
 
-    {% for column in columns -%}
-    select
-        '{{ column }}' as column_name,
-        null_rows_{{ loop.index }} as null_rows
-    from null_counts
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    {{- one_row_per_check(columns, 'column_name', {'null_rows': 'null_rows'}) }}
 
 )
 
