@@ -66,11 +66,13 @@ test-dbt: venv  ## dbt build (data and unit tests) on a small generated export, 
 # --durations: the slowest tests are printed at the end of every run (the test-time budget).
 # --dist loadscope: a module's tests run on one worker, so its module-scoped builds are made once
 # (with the default distribution each worker that draws a test of the module builds them again).
+# --no-loadscope-reorder: modules in collection order, which conftest.py sorts longest first
+# (xdist would put the modules with the most tests first: the one-test Spark module ran last).
 test-python: venv postgres-server-bin chromium-bin  ## pytest (builds temporary copies of the warehouse with real dbt runs).
-	cd python && $(BIN)/pytest -q -n 2 --dist loadscope --durations=15
+	cd python && $(BIN)/pytest -q -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 test-fast: venv  ## The inner loop: pytest without the engine comparisons (PostgreSQL, Spark) and lint; CI runs `make test`.
-	cd python && $(BIN)/pytest -q -n 2 --dist loadscope --durations=10 -m "not engine"
+	cd python && $(BIN)/pytest -q -n 2 --dist loadscope --no-loadscope-reorder --durations=10 -m "not engine"
 
 postgres-server-bin:  ## Install the PostgreSQL server (Debian package) when missing: test_postgres.py needs it.
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \

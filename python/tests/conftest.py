@@ -30,6 +30,33 @@ if str(TESTS_DIR) not in sys.path:  # make oracle.py / adversarial_export.py imp
     sys.path.insert(0, str(TESTS_DIR))
 
 
+#: The modules that take longest (``--durations`` of a full run on a 2-core machine, worker
+#: seconds: test_spark 385-510, test_change_workflow 310, test_gate 300, test_robustness 300,
+#: test_incremental 270, test_scenarios 180), collected first: with `--dist loadscope
+#: --no-loadscope-reorder` (the Makefile) the workers take them before the many short modules,
+#: so no long module starts last and runs alone while the other worker idles.
+LONGEST_MODULES = (
+    "test_spark.py",
+    "test_change_workflow.py",
+    "test_gate.py",
+    "test_robustness.py",
+    "test_incremental.py",
+    "test_scenarios.py",
+    "test_zendesk_source.py",
+    "test_bad_input.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest modules first (LONGEST_MODULES), the rest in collection order."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
+
+
 def dbt_executable() -> str:
     """The dbt of the project's venv, else the one next to the running interpreter."""
     for candidate in (REPO / ".venv" / "bin" / "dbt", Path(sys.executable).parent / "dbt"):

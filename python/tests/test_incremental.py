@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -220,12 +221,27 @@ def _refresh_set(db: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def runs(days: dict[str, Any]) -> dict[str, Any]:
+def day1_warehouse(days: dict[str, Any]) -> Path:
+    """The project as it is, built (data tests included) on day 1: where both the unchanged runs
+    and the definition changes start (each on its own copy of the file)."""
+    workspace = DbtWorkspace(days["root"] / "day1_warehouse", days["slices"]["day1"])
+    run_dbt("build", workspace, FAST_BUILD)
+    return workspace.db_path
+
+
+def _start_from(day1: Path, warehouse: Path) -> Path:
+    """A workspace directory whose DuckDB file is a copy of the day-1 build."""
+    warehouse.mkdir(parents=True)
+    shutil.copy(day1, warehouse / "wh.duckdb")
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def runs(days: dict[str, Any], day1_warehouse: Path) -> dict[str, Any]:
     root: Path = days["root"]
     slices: dict[str, Path] = days["slices"]
-    incremental = root / "incremental_warehouse"
+    incremental = _start_from(day1_warehouse, root / "incremental_warehouse")
     out: dict[str, Any] = {"refresh_sets": {}}
-    run_dbt("build", DbtWorkspace(incremental, slices["day1"]), FAST_BUILD)
     for day in ("day2", "day3"):
         proc = run_dbt("build", DbtWorkspace(incremental, slices[day]), FAST_BUILD)
         out[f"{day}_log"] = proc.stdout
@@ -303,8 +319,8 @@ def _recomputed(log: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def definition_changes(days: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the project built on day 1; then `reopen_window_days` 14 -> 7 and a plain
+def definition_changes(days: dict[str, Any], day1_warehouse: Path) -> dict[str, Any]:
+    """The project's build of day 1 (a copy); then `reopen_window_days` 14 -> 7 and a plain
     `dbt build` on day 2; then a row added to the acknowledgement_macros seed and a plain
     `dbt build` on day 3. Each day is compared with a from-scratch build of the changed project.
 
@@ -314,8 +330,7 @@ def definition_changes(days: dict[str, Any]) -> dict[str, Any]:
     root: Path = days["root"]
     slices: dict[str, Path] = days["slices"]
     project = copy_project(root / "changed_project")
-    warehouse = root / "changed_incremental_warehouse"
-    run_dbt("build", DbtWorkspace(warehouse, slices["day1"], project), FAST_BUILD)
+    warehouse = _start_from(day1_warehouse, root / "changed_incremental_warehouse")
 
     config = project / "dbt_project.yml"
     text = config.read_text()
