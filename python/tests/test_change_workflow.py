@@ -304,9 +304,10 @@ def test_gate_names_a_superset_of_the_moved_metrics_and_a_subset_of_the_model_li
         work = tmp_path / name
         shutil.copytree(production, work, ignore=shutil.ignore_patterns("logs", "*.duckdb*"))
         edit(work)
-        db = tmp_path / f"{name}.duckdb"
+        # the copy keeps production's target/ (its saved parse) and its own warehouse file
+        db = work / "warehouse.duckdb"
         run_in_project(work, ["build", "--select", "+metric_values_weekly", *MODELS_ONLY],
-                       raw_dir=small_export, db=db)  # fmt: skip
+                       raw_dir=small_export)  # fmt: skip
         code, result = _gate(work, production)
         named = {finding["metric"] for finding in result["findings"]}
         moved = _moved(production / "warehouse.duckdb", db)
