@@ -337,6 +337,16 @@ def small_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_export_parse(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
+    """A project copy parsed (`dbt parse`) with the small export as raw_data_path: a copy made by
+    ``copy_project(destination, parsed=small_export_parse)`` and run on the small export
+    re-parses only the files its test edits."""
+    project = copy_project(tmp_path_factory.mktemp("small_export_parse") / "project")
+    run_in_project(project, ["parse"], raw_dir=small_export)
+    return project
+
+
+@pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
     """A temporary copy of the project, built (`dbt build`) on the small export."""
     project = copy_project(tmp_path_factory.mktemp("built_project") / "project")

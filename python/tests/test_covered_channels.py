@@ -137,11 +137,12 @@ MISMATCHES: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
 def test_a_channel_mismatch_stops_the_build_naming_the_metric(
     tmp_path: Path,
     small_export: Path,
+    small_export_parse: Path,
     metric: str,
     edit: Callable[[dict[str, Any]], None],
     message: str,
 ) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", parsed=small_export_parse)
     _edit_metric(project, metric, edit)
     # on-run-start validates the ledgers whatever is selected; the selection only keeps a build
     # that wrongly gets past it short.

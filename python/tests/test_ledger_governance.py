@@ -120,11 +120,13 @@ BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
 
 @pytest.fixture(scope="module")
 def broken_ledgers_build(
-    tmp_path_factory: pytest.TempPathFactory, small_export: Path
+    tmp_path_factory: pytest.TempPathFactory, small_export: Path, small_export_parse: Path
 ) -> subprocess.CompletedProcess[str]:
     """One project copy carrying every fault of BREAKS at once, built once: the validation lists
     every problem it finds, so each case is one line of the same build's output."""
-    project = copy_project(tmp_path_factory.mktemp("broken_ledgers") / "project")
+    project = copy_project(
+        tmp_path_factory.mktemp("broken_ledgers") / "project", parsed=small_export_parse
+    )
     for _case, metric, edit, _message in BREAKS:
         _edit_metric(project, metric, edit)
     return run_in_project(project, ["build"], raw_dir=small_export, check=False)
@@ -206,10 +208,10 @@ DECISION_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 
 
 def test_every_malformed_part_of_a_decision_statement_is_named(
-    tmp_path: Path, small_export: Path
+    tmp_path: Path, small_export: Path, small_export_parse: Path
 ) -> None:
     # One build, several metrics broken at once: the check lists every problem, one line each.
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", parsed=small_export_parse)
     for metric, edit, _ in DECISION_BREAKS:
         _edit_metric(project, metric, edit)
     # and a new metric pasted from `metric-ledger premortem --new`: validation names every TODO
@@ -238,9 +240,9 @@ def test_every_malformed_part_of_a_decision_statement_is_named(
 
 
 def test_a_sliced_decision_with_a_fixed_baseline_is_valid_and_rendered(
-    tmp_path: Path, small_export: Path
+    tmp_path: Path, small_export: Path, small_export_parse: Path
 ) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", parsed=small_export_parse)
     _edit_metric(
         project,
         "first_response_minutes_p50",
@@ -288,9 +290,9 @@ def _append_changelog(project: Path, row: dict[str, str]) -> None:
 
 
 def test_changelog_gaps_and_unlisted_approvers_fail_the_tests(
-    tmp_path: Path, small_export: Path
+    tmp_path: Path, small_export: Path, small_export_parse: Path
 ) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", parsed=small_export_parse)
     base = {
         "metric_name": "reopen_rate",
         "effective_date": "2026-03-02",
@@ -329,9 +331,9 @@ def test_changelog_gaps_and_unlisted_approvers_fail_the_tests(
 
 
 def test_snapshot_keeps_the_old_definition_after_a_text_change(
-    tmp_path: Path, small_export: Path
+    tmp_path: Path, small_export: Path, small_export_parse: Path
 ) -> None:
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", parsed=small_export_parse)
     selection = [
         "build", "--select", "metric_changelog", "metric_dictionary", "metric_dictionary_history",
         "--indirect-selection", "cautious",
