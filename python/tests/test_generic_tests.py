@@ -16,11 +16,12 @@ untouched warehouse passes.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import yaml
-from conftest import run_in_project
+from conftest import copy_project, run_in_project
 
 from metric_ledger.warehouse import connect as warehouse_connect
 
@@ -55,6 +56,18 @@ def _stored_failures(database: Path, prefix: str) -> dict[str, list[tuple[object
         return {t: sorted(con.execute(f"select * from {t}").fetchall()) for t in tables}
 
 
+def _copy_of(built_project: Path, destination: Path) -> Path:
+    """A copy of the built project with its warehouse and saved parse: dbt runs the tests there
+    (on the build's vars) re-parsing nothing, and the session's build stays untouched."""
+    work = copy_project(destination, parsed=built_project)
+    shutil.copy(built_project / "warehouse.duckdb", work / "warehouse.duckdb")
+    return work
+
+
+def _test(work: Path, raw: Path, selector: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_in_project(work, ["test", "--select", selector, *extra], raw_dir=raw, check=False)
+
+
 def _table(con: duckdb.DuckDBPyConnection, model: str) -> str:
     relation = con.execute(
         "select table_schema from information_schema.tables where table_name = ?", [model]
@@ -63,15 +76,17 @@ def _table(con: duckdb.DuckDBPyConnection, model: str) -> str:
     return f'"{relation[0]}".{model}'
 
 
-def test_a_null_in_a_listed_column_fails_and_is_named(built_project: Path, tmp_path: Path) -> None:
+def test_a_null_in_a_listed_column_fails_and_is_named(
+    built_project: Path, small_export: Path, tmp_path: Path
+) -> None:
     assert COLUMN in _listed_columns(built_project, MODEL)
     selector = f"test_name:not_null_columns,{MODEL}"
 
-    clean = run_in_project(built_project, ["test", "--select", selector], check=False)
+    work = _copy_of(built_project, tmp_path / "project")
+    clean = _test(work, small_export, selector)
     assert clean.returncode == 0, clean.stdout[-3000:]
 
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(built_project / "warehouse.duckdb", broken)
+    broken = work / "warehouse.duckdb"
     with warehouse_connect(broken, read_only=False) as con:
         # Two rows lose the flag (the contract keeps the column nullable in the table itself).
         table = _table(con, MODEL)
@@ -79,9 +94,7 @@ def test_a_null_in_a_listed_column_fails_and_is_named(built_project: Path, tmp_p
             f"update {table} set {COLUMN} = null where ticket_id in "
             f"(select ticket_id from {table} order by ticket_id limit 2)"
         )
-    failed = run_in_project(
-        built_project, ["test", "--select", selector, "--store-failures"], db=broken, check=False
-    )
+    failed = _test(work, small_export, selector, "--store-failures")
     assert failed.returncode == 1, failed.stdout[-3000:]
     assert "Got 1 result" in failed.stdout, failed.stdout[-3000:]
 
@@ -97,17 +110,17 @@ def test_a_null_in_a_listed_column_fails_and_is_named(built_project: Path, tmp_p
 
 
 def test_a_value_outside_a_listed_columns_values_fails_and_is_named(
-    built_project: Path, tmp_path: Path
+    built_project: Path, small_export: Path, tmp_path: Path
 ) -> None:
     """fct_tickets has two accepted_values_columns tests: channel, priority and customer_tier
     where `not is_quarantined`, latest_status and csat_rating everywhere."""
     selector = "test_name:accepted_values_columns,fct_tickets"
-    clean = run_in_project(built_project, ["test", "--select", selector], check=False)
+    work = _copy_of(built_project, tmp_path / "project")
+    clean = _test(work, small_export, selector)
     assert clean.returncode == 0, clean.stdout[-3000:]
     assert clean.stdout.count(" PASS ") >= 2, clean.stdout[-3000:]
 
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(built_project / "warehouse.duckdb", broken)
+    broken = work / "warehouse.duckdb"
     with warehouse_connect(broken, read_only=False) as con:
         table = _table(con, "fct_tickets")
         first, second, third, fourth, fifth = (
@@ -127,9 +140,7 @@ def test_a_value_outside_a_listed_columns_values_fails_and_is_named(
         con.execute(f"update {table} set latest_status = 'archived' where ticket_id = ?", [third])
         # An integer column's values are compared as numbers (unquoted).
         con.execute(f"update {table} set csat_rating = 9 where ticket_id = ?", [fourth])
-    failed = run_in_project(
-        built_project, ["test", "--select", selector, "--store-failures"], db=broken, check=False
-    )
+    failed = _test(work, small_export, selector, "--store-failures")
     assert failed.returncode == 1, failed.stdout[-3000:]
     stored = _stored_failures(broken, "accepted_values_columns_fct_tickets")
     assert sorted(stored.values()) == [
@@ -138,15 +149,17 @@ def test_a_value_outside_a_listed_columns_values_fails_and_is_named(
     ], stored
 
 
-def test_a_false_expression_fails_and_is_named(built_project: Path, tmp_path: Path) -> None:
+def test_a_false_expression_fails_and_is_named(
+    built_project: Path, small_export: Path, tmp_path: Path
+) -> None:
     """metric_status_weekly's expressions_are_true: `usable_for_job = (reasons = '')` (quotes in
     an expression) and a second expression that the change below keeps true."""
     selector = "test_name:expressions_are_true,metric_status_weekly"
-    clean = run_in_project(built_project, ["test", "--select", selector], check=False)
+    work = _copy_of(built_project, tmp_path / "project")
+    clean = _test(work, small_export, selector)
     assert clean.returncode == 0, clean.stdout[-3000:]
 
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(built_project / "warehouse.duckdb", broken)
+    broken = work / "warehouse.duckdb"
     with warehouse_connect(broken, read_only=False) as con:
         table = _table(con, "metric_status_weekly")
         # Two rows get a reason but stay usable (a usable row's number is final, so the second
@@ -156,9 +169,7 @@ def test_a_false_expression_fails_and_is_named(built_project: Path, tmp_path: Pa
             f"(select metric_name, week_start_date from {table} where usable_for_job "
             "order by metric_name, week_start_date limit 2)"
         )
-    failed = run_in_project(
-        built_project, ["test", "--select", selector, "--store-failures"], db=broken, check=False
-    )
+    failed = _test(work, small_export, selector, "--store-failures")
     assert failed.returncode == 1, failed.stdout[-3000:]
     stored = _stored_failures(broken, "expressions_are_true_metric_status_weekly")
     assert list(stored.values()) == [[("usable_for_job = (reasons = '')", 2)]], stored
