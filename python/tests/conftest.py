@@ -200,18 +200,19 @@ PROJECT_ENTRIES = (
 )
 
 
-def copy_project(destination: Path, parsed: Path | None = None) -> Path:
-    """Copy this repo's dbt project (not its target/, logs/ or warehouse/) to ``destination``;
-    with ``parsed`` (a built or compiled project copy), carry its parse (:func:`carry_parse`)."""
+def copy_project(destination: Path, parsed: Path | None = None, source: Path = REPO) -> Path:
+    """Copy the dbt project ``source`` (this repo, or a copy of it; not its target/, logs/ or
+    warehouse) to ``destination``; with ``parsed`` (a built or compiled project copy), carry
+    its parse (:func:`carry_parse`)."""
     import shutil
 
     destination.mkdir(parents=True, exist_ok=True)
     for entry in PROJECT_ENTRIES:
-        source = REPO / entry
-        if source.is_dir():
-            shutil.copytree(source, destination / entry)
-        elif source.exists():
-            shutil.copy2(source, destination / entry)
+        path = source / entry
+        if path.is_dir():
+            shutil.copytree(path, destination / entry)
+        elif path.exists():
+            shutil.copy2(path, destination / entry)
     if parsed is not None:
         carry_parse(parsed, destination)
     return destination

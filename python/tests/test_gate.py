@@ -30,9 +30,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import (
-    PROJECT_ENTRIES,
     REPO,
-    carry_parse,
     copy_project,
     edit_semantic_item,
     run_in_project,
@@ -59,15 +57,7 @@ def _copy_from(source: Path, destination: Path) -> Path:
     """Copy a project copy (not its target/, logs/ or warehouse) to ``destination``, so every
     edited copy differs from ``base`` by its edit only, even if the repo changes meanwhile; with
     its saved parse, so that dbt re-parses the edited files only."""
-    destination.mkdir(parents=True)
-    for entry in PROJECT_ENTRIES:
-        path = source / entry
-        if path.is_dir():
-            shutil.copytree(path, destination / entry)
-        elif path.exists():
-            shutil.copy2(path, destination / entry)
-    carry_parse(source, destination)
-    return destination
+    return copy_project(destination, parsed=source, source=source)
 
 
 def _metric_ledger(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
