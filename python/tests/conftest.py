@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -332,34 +333,93 @@ def run_in_project(
     return proc
 
 
+# --- session builds shared by the xdist workers ---------------------------------------------------
+
+
+def _run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of this pytest run that every xdist worker shares (a worker's
+    basetemp is `<run>/popen-gwN`); without xdist, the run's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]
+) -> Path:
+    """``<run>/shared/<name>``, made by ``make(directory)`` once per pytest run, not once per xdist
+    worker: the first worker to ask makes it under an exclusive lock, the others wait and reuse
+    it (a session build costs 10 to 80 s; every worker used to make its own). A failed ``make``
+    leaves no mark: the next worker to ask tries again. Callers that write into the result (dbt,
+    MetricFlow, a DuckDB connection that is not read-only) work on a copy (:func:`worker_copy`)."""
+    import fcntl
+    import shutil
+
+    shared = _run_root(tmp_path_factory) / "shared"
+    shared.mkdir(exist_ok=True)
+    directory, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                if directory.exists():
+                    shutil.rmtree(directory)
+                directory.mkdir()
+                make(directory)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return directory
+
+
+def worker_copy(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """This worker's own copy of a directory made by :func:`made_once` (a built project with its
+    warehouse file and target/, beside its export): a test may write into it as into a build of
+    its own. dbt runs in the copy reuse the build's saved parse (:func:`carry_parse`)."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp(shared.name) / shared.name
+    shutil.copytree(shared, copy, ignore=shutil.ignore_patterns("logs"))
+    return copy
+
+
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small clean synthetic export (4,000 tickets, 6 weeks), generated once per session."""
+    """A small clean synthetic export (4,000 tickets, 6 weeks), generated once per run; read
+    only."""
     from datetime import date
 
     from metric_ledger.synth import generate
 
-    out = tmp_path_factory.mktemp("small_export")
-    generate(out, tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6, scenarios=())
-    return out
+    def make(out: Path) -> None:
+        generate(out, tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6, scenarios=())
+
+    return made_once(tmp_path_factory, "small_export", make)
 
 
 @pytest.fixture(scope="session")
 def small_export_parse(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
     """A project copy parsed (`dbt parse`) with the small export as raw_data_path: a copy made by
     ``copy_project(destination, parsed=small_export_parse)`` and run on the small export
-    re-parses only the files its test edits."""
-    project = copy_project(tmp_path_factory.mktemp("small_export_parse") / "project")
-    run_in_project(project, ["parse"], raw_dir=small_export)
-    return project
+    re-parses only the files its test edits. Made once per run; read only."""
+
+    def make(root: Path) -> None:
+        project = copy_project(root / "project")
+        run_in_project(project, ["parse"], raw_dir=small_export)
+
+    return made_once(tmp_path_factory, "small_export_parse", make) / "project"
 
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Path:
-    """A temporary copy of the project, built (`dbt build`) on the small export."""
-    project = copy_project(tmp_path_factory.mktemp("built_project") / "project")
-    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=small_export)
-    return project
+    """A temporary copy of the project, built (`dbt build`) on the small export: built once per
+    run, each worker's own copy of it."""
+
+    def make(root: Path) -> None:
+        project = copy_project(root / "project")
+        run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=small_export)
+
+    shared = made_once(tmp_path_factory, "built_project", make)
+    return worker_copy(tmp_path_factory, shared) / "project"
 
 
 #: The failure scenarios `make demo` injects (DEMO_SCENARIOS in the Makefile).
@@ -377,17 +437,20 @@ def scenario_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A temporary copy of the project built (`dbt build`, shipped configuration) on an export
     like the small one with the demo's five failure scenarios: a channel the contract does not
     know (`messaging`, no included contact), relabelled priorities, skewed branches. The clean
-    export has no segment where a ratio's numerator is empty."""
+    export has no segment where a ratio's numerator is empty. Its export is the sibling `raw`.
+    Built once per run, each worker's own copy of it."""
     from datetime import date
 
     from metric_ledger.synth import generate
 
-    root = tmp_path_factory.mktemp("scenario_project")
-    generate(root / "raw", tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6,
-             scenarios=DEMO_SCENARIOS)  # fmt: skip
-    project = copy_project(root / "project")
-    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=root / "raw")
-    return project
+    def make(root: Path) -> None:
+        generate(root / "raw", tickets=4000, seed=3, start=date(2026, 1, 5), weeks=6,
+                 scenarios=DEMO_SCENARIOS)  # fmt: skip
+        project = copy_project(root / "project")
+        run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=root / "raw")
+
+    shared = made_once(tmp_path_factory, "scenario_project", make)
+    return worker_copy(tmp_path_factory, shared) / "project"
 
 
 def mf_query(
@@ -430,51 +493,77 @@ WFM_TABLES = ("agents", "agent_shifts")
 @pytest.fixture(scope="session")
 def zendesk_exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(helpdesk, zendesk): the demo's five scenarios on one seed, written as the contract's
-    tables and as Fivetran's Zendesk tables (with the WFM side's agents and shifts beside)."""
+    tables and as Fivetran's Zendesk tables (with the WFM side's agents and shifts beside).
+    Generated once per run; read only."""
     import shutil
     from datetime import date
 
     from metric_ledger.synth import generate
 
-    root = tmp_path_factory.mktemp("zendesk_source")
-    helpdesk, zendesk = root / "helpdesk", root / "zendesk"
-    for out, source in ((helpdesk, "helpdesk"), (zendesk, "zendesk")):
-        generate(out, tickets=ZENDESK_TICKETS, seed=ZENDESK_SEED, start=date(2026, 1, 5),
-                 weeks=ZENDESK_WEEKS, scenarios=DEMO_SCENARIOS, source=source)  # fmt: skip
-    for name in WFM_TABLES:
-        shutil.copy(helpdesk / f"{name}.parquet", zendesk / f"{name}.parquet")
-    return helpdesk, zendesk
+    def make(root: Path) -> None:
+        helpdesk, zendesk = root / "helpdesk", root / "zendesk"
+        for out, source in ((helpdesk, "helpdesk"), (zendesk, "zendesk")):
+            generate(out, tickets=ZENDESK_TICKETS, seed=ZENDESK_SEED, start=date(2026, 1, 5),
+                     weeks=ZENDESK_WEEKS, scenarios=DEMO_SCENARIOS, source=source)  # fmt: skip
+        for name in WFM_TABLES:
+            shutil.copy(helpdesk / f"{name}.parquet", zendesk / f"{name}.parquet")
+
+    root = made_once(tmp_path_factory, "zendesk_exports", make)
+    return root / "helpdesk", root / "zendesk"
+
+
+@pytest.fixture(scope="session")
+def zendesk_helpdesk_shared(
+    tmp_path_factory: pytest.TempPathFactory, zendesk_exports: tuple[Path, Path]
+) -> Path:
+    """The helpdesk build of the Zendesk truth (`project/`, `h.duckdb`, the build's
+    `default_manifest.json`), made once per run; read only: use :func:`zendesk_helpdesk_build`."""
+
+    def make(root: Path) -> None:
+        project = copy_project(root / "project")
+        run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=zendesk_exports[0],
+                       db=root / "h.duckdb")  # fmt: skip
+        shutil.copy(project / "target" / "manifest.json", root / "default_manifest.json")
+
+    return made_once(tmp_path_factory, "zendesk_helpdesk_build", make)
+
+
+def _zendesk_paths(root: Path) -> dict[str, Any]:
+    manifest = json.loads((root / "default_manifest.json").read_text())
+    return {"project": root / "project", "helpdesk_db": root / "h.duckdb",
+            "default_manifest": manifest}  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def zendesk_helpdesk_build(
-    tmp_path_factory: pytest.TempPathFactory, zendesk_exports: tuple[Path, Path]
+    tmp_path_factory: pytest.TempPathFactory, zendesk_helpdesk_shared: Path
 ) -> dict[str, Any]:
     """A project copy built (default vars, no unit tests) on the helpdesk export of the Zendesk
-    truth: the reference the Zendesk builds (DuckDB, PostgreSQL) are compared with."""
-    root = tmp_path_factory.mktemp("zendesk_builds")
-    project = copy_project(root / "project")
-    run_in_project(project, ["build", *NO_UNIT_TESTS], raw_dir=zendesk_exports[0],
-                   db=root / "h.duckdb")  # fmt: skip
-    default_manifest = json.loads((project / "target" / "manifest.json").read_text())
-    return {"project": project, "helpdesk_db": root / "h.duckdb",
-            "default_manifest": default_manifest}  # fmt: skip
+    truth: the reference the Zendesk builds (DuckDB, PostgreSQL) are compared with. This
+    worker's own copy."""
+    return _zendesk_paths(worker_copy(tmp_path_factory, zendesk_helpdesk_shared))
 
 
 @pytest.fixture(scope="session")
 def zendesk_builds(
-    zendesk_helpdesk_build: dict[str, Any], zendesk_exports: tuple[Path, Path]
+    tmp_path_factory: pytest.TempPathFactory,
+    zendesk_helpdesk_shared: Path,
+    zendesk_exports: tuple[Path, Path],
 ) -> dict[str, Any]:
     """One project copy built twice: the helpdesk export (default vars) and the Zendesk export
-    (`source_system: zendesk`, unit tests included), each into its own warehouse."""
-    zendesk = zendesk_exports[1]
-    project = zendesk_helpdesk_build["project"]
-    db = zendesk_helpdesk_build["helpdesk_db"].parent / "z.duckdb"
-    run_in_project(project, ["build"], raw_dir=zendesk, db=db, extra_vars=ZENDESK_VARS)
-    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    (`source_system: zendesk`, unit tests included), each into its own warehouse. Built once
+    per run, each worker's own copy of it."""
+
+    def make(root: Path) -> None:
+        shutil.copytree(zendesk_helpdesk_shared, root, dirs_exist_ok=True)
+        run_in_project(root / "project", ["build"], raw_dir=zendesk_exports[1],
+                       db=root / "z.duckdb", extra_vars=ZENDESK_VARS)  # fmt: skip
+
+    root = worker_copy(tmp_path_factory, made_once(tmp_path_factory, "zendesk_builds", make))
+    results = json.loads((root / "project" / "target" / "run_results.json").read_text())["results"]
     return {
-        **zendesk_helpdesk_build,
-        "zendesk_db": db,
-        "zendesk_raw": zendesk,
+        **_zendesk_paths(root),
+        "zendesk_db": root / "z.duckdb",
+        "zendesk_raw": zendesk_exports[1],
         "zendesk_results": results,
     }
