@@ -26,6 +26,17 @@
     {{ return(false) }}
 {% endmacro %}
 
+{#- True when the model `model_name` of this project builds incrementally on this target (its
+    materialization may depend on the target: dbt_project.yml). -#}
+{% macro is_incremental_model(model_name) %}
+    {% if execute %}
+        {% for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name %}
+            {{ return(node.config.materialized == 'incremental') }}
+        {% endfor %}
+    {% endif %}
+    {{ return(false) }}
+{% endmacro %}
+
 {#- The previous build of a model of this project, in the schema the model builds into (the
     warehouse layout puts models in several schemas), or none (first run or --full-refresh). -#}
 {% macro previous_build_of(model_name) %}

@@ -1,6 +1,11 @@
 {#- One row per raw event row, typed, with the first contract break found (null when clean).
     Checked against the ticket's representative row: the event must belong to a known ticket and
-    must not happen before that ticket was created. -#}
+    must not happen before that ticket was created.
+    Incremental where the warehouse can delete rows (dbt_project.yml): after a previous build, a
+    run checks again only the rows stg_helpdesk__ticket_events_restage names (with every row
+    without a key or of a ticket the export lacks) and first deletes their staged rows
+    (`delete_restaged_events`); a duplicate id is still counted over the whole export. -#}
+-- depends_on: {{ ref('stg_helpdesk__ticket_events_restage') }}
 with
 
 source as (
@@ -43,6 +48,7 @@ duplicate_event_ids as (
     select event_id
     from typed
     where event_id is not null
+    {{- restaged_events_filter('event_ids') }}
     group by event_id
     having count(*) > 1
 
@@ -60,6 +66,7 @@ checked as (
         on typed.event_id = duplicate_event_ids.event_id
     left join tickets
         on typed.ticket_id = tickets.ticket_id
+    {{- restaged_events_filter('rows') }}
 
 ),
 
