@@ -106,8 +106,14 @@
             if node.resource_type == 'model' and node.config.materialized == 'incremental' %}
             {% do incremental.append(node.unique_id) %}
         {% endfor %}
-        {#- A command that makes no schema (`dbt source freshness` on an empty warehouse) makes no table. -#}
+        {#- A command that makes no schema (`dbt source freshness` on an empty warehouse) makes no
+            table. A run that builds an incremental model outside the intermediate schema (the
+            staged events) without any model of that schema makes the schema first. -#}
         {% set state = build_state_relation() if incremental else none %}
+        {% set builds_incremental = incremental | select('in', selected_resources) | list %}
+        {% if builds_incremental and not adapter.check_schema_exists(state.database, state.schema) %}
+            {% do adapter.create_schema(state) %}
+        {% endif %}
         {% if incremental and adapter.check_schema_exists(state.database, state.schema) %}
             {{ adapter.dispatch('create_build_state_table_sql', 'metric_ledger')(state) }}
         {% endif %}
