@@ -352,7 +352,6 @@ def made_once(
     leaves no mark: the next worker to ask tries again. Callers that write into the result (dbt,
     MetricFlow, a DuckDB connection that is not read-only) work on a copy (:func:`worker_copy`)."""
     import fcntl
-    import shutil
 
     shared = _run_root(tmp_path_factory) / "shared"
     shared.mkdir(exist_ok=True)
@@ -375,8 +374,6 @@ def worker_copy(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     """This worker's own copy of a directory made by :func:`made_once` (a built project with its
     warehouse file and target/, beside its export): a test may write into it as into a build of
     its own. dbt runs in the copy reuse the build's saved parse (:func:`carry_parse`)."""
-    import shutil
-
     copy = tmp_path_factory.mktemp(shared.name) / shared.name
     shutil.copytree(shared, copy, ignore=shutil.ignore_patterns("logs"))
     return copy
